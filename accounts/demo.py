@@ -1,0 +1,35 @@
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+
+DEMO_PASSWORD = "copsite-demo"  # noqa: S105 (a published demo password, for local demo data only)
+
+# email, display name, organisation, country, staff
+DEMO_USERS = [
+    ("manager@demo.copsite.org", "Amina Diallo", "Urban Water Alliance", "SN", True),
+    ("leader@demo.copsite.org", "Rafael Ortega", "Ministry of Public Works", "CO", False),
+    ("champion@demo.copsite.org", "Mei Lin", "Delta Cities Network", "VN", False),
+    ("member@demo.copsite.org", "Jonas Weber", "Stadtwerke Leipzig", "DE", False),
+    ("sponsor@demo.copsite.org", "Claire Dubois", "Urban Water Alliance", "FR", False),
+]
+
+
+def seed(*, stdout) -> None:
+    for email, display_name, organisation, country, staff in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "display_name": display_name,
+                "organisation": organisation,
+                "country": country,
+                "is_staff": staff,
+                "is_superuser": staff,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    stdout.write(f"accounts: {len(DEMO_USERS)} demo people")

@@ -1,0 +1,33 @@
+"""`manage.py seed_demo`: realistic demo data, safe to run again.
+
+An extension point, like the admin's autodiscovery: every installed app may have a `demo`
+module with `seed(*, stdout) -> None`; they run bottom layer first (INSTALLED_APPS order),
+so each app can build on the rows of the apps below it.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Creates or refreshes demo data (idempotent) and prints a demo login."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            for app_config in apps.get_app_configs():
+                try:
+                    module = import_module(f"{app_config.name}.demo")
+                except ModuleNotFoundError as error:
+                    if error.name != f"{app_config.name}.demo":
+                        raise
+                    continue
+                module.seed(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ as:"))
+        for email, display_name, _organisation, _country, _staff in DEMO_USERS:
+            self.stdout.write(f"  {email:<32} {display_name}")
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunitiesConfig(AppConfig):
+    """Communities, memberships with their tier, named roles, and the access rules."""
+
+    name = "communities"
+    verbose_name = _("Communities")

@@ -1,0 +1,143 @@
+from datetime import timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications.models import Delivery
+
+
+def _render(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    subject = render_to_string(f"{template_prefix}_subject.txt", context)
+    subject = " ".join(subject.split())
+    body_text = render_to_string(f"{template_prefix}_message.txt", context).strip()
+    try:
+        body_html = render_to_string(f"{template_prefix}_message.html", context).strip()
+    except TemplateDoesNotExist:
+        body_html = ""
+    return subject, body_text, body_html
+
+
+def email_send(
+    *,
+    to: str,
+    kind: str,
+    template_prefix: str,
+    context: dict[str, Any] | None = None,
+    about: str = "",
+    period: str = "",
+    user=None,
+    language: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[Delivery, bool]:
+    """Renders an email in the recipient's language and time zone and sends it once.
+
+    Templates: `<template_prefix>_subject.txt`, `_message.txt` and optionally `_message.html`.
+    The delivery row is written in the caller's transaction; the send is handed to a Celery
+    task only after that transaction commits, so a rolled-back action sends nothing.
+
+    Idempotent on (to, kind, about, period): when that key exists, nothing is rendered or
+    sent and the existing row is returned with `created=False`. Safe under concurrency: the
+    unique constraint decides, not a prior read.
+    """
+    recipient = to.strip().lower()
+    key = {"recipient": recipient, "kind": kind, "about": about, "period": period}
+    existing = Delivery.objects.filter(**key).first()
+    if existing is not None:
+        return existing, False
+
+    if language is None:
+        language = getattr(user, "preferred_language", None) or translation.get_language()
+    language = language or settings.LANGUAGE_CODE
+    zone = getattr(user, "time_zone", None) or settings.TIME_ZONE
+    render_context = {"recipient": recipient, "user": user, **(context or {})}
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        subject, body_text, body_html = _render(template_prefix, render_context)
+
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.create(
+                **key,
+                user=user,
+                language=language,
+                subject=(settings.EMAIL_SUBJECT_PREFIX + subject)[:300],
+                body_text=body_text,
+                body_html=body_html,
+                headers=headers or {},
+            )
+    except IntegrityError:
+        # Another process recorded the same email between our read and our insert.
+        return Delivery.objects.get(**key), False
+
+    from notifications.tasks import deliver_email  # noqa: PLC0415 (tasks import this module)
+
+    # robust: a broker outage must not undo the caller's committed action; the row stays
+    # PENDING and requeue_pending_deliveries picks it up.
+    transaction.on_commit(partial(deliver_email.delay, delivery.pk), robust=True)
+    return delivery, True
+
+
+def delivery_send(*, delivery_id: int) -> bool:
+    """Sends one recorded email, at most once. Returns whether this call sent it.
+
+    Claims the row with a conditional UPDATE (PENDING -> SENDING), so two workers that get
+    the same task (a redelivery, a requeue) never both send. A transient failure puts the
+    row back to PENDING and re-raises, for the task to retry; a crash between the claim and
+    the SMTP handoff leaves it SENDING, visible in the admin, rather than risk a duplicate.
+    """
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now
+    )
+    if not claimed:
+        return False
+    delivery = Delivery.objects.get(pk=delivery_id)
+    message = EmailMultiAlternatives(
+        subject=delivery.subject,
+        body=delivery.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.recipient],
+        headers=delivery.headers,
+    )
+    if delivery.body_html:
+        message.attach_alternative(delivery.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as error:
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.PENDING, last_error=repr(error)[:2000]
+        )
+        raise
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def delivery_mark_failed(*, delivery_id: int, error: str) -> None:
+    """Gives up on a delivery after its last retry; the admin shows why."""
+    Delivery.objects.filter(pk=delivery_id).exclude(status=Delivery.Status.SENT).update(
+        status=Delivery.Status.FAILED, last_error=error[:2000]
+    )
+
+
+MAX_ATTEMPTS = 10
+
+
+def deliveries_pending_ids(*, older_than: timedelta) -> list[int]:
+    """Pending rows whose task was lost (broker restart, enqueue failed after commit)."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        )
+        .exclude(last_attempt_at__gte=cutoff)
+        .values_list("pk", flat=True)[:1000]
+    )

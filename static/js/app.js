@@ -1,0 +1,9 @@
+// Tell the server the browser's time zone, so visitors see times in their own zone too.
+(function () {
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + zone) === -1) {
+      document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (error) { /* very old browser: the server falls back to UTC */ }
+})();

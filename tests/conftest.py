@@ -1,0 +1,107 @@
+"""Fixtures every test folder shares: the actors, and test-wide isolation of cache and tasks.
+
+The actors are the people of the permission matrix (SPEC.md, "Who uses it"):
+visitor, user (signed in, not a member), member, core_group, core_team, sponsor (holds the
+Community Sponsor role without being a member), other_manager (runs another community).
+"""
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from communities.models import Community, Membership, RoleAssignment
+from copsite.celery import app as celery_app
+from tests.factories import CommunityFactory, MembershipFactory, RoleAssignmentFactory, UserFactory
+
+ACTORS = ("visitor", "user", "member", "core_group", "core_team", "sponsor", "other_manager")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_inline_on_a_queue_of_our_own(worker_id):
+    """Tasks run inline in tests; the real-worker tests switch that off for themselves.
+
+    Each xdist worker gets its own queue, so a real worker never takes another's task.
+    """
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_default_queue = f"copsite-test-{worker_id}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_namespace(settings):
+    """A key prefix per test: rate-limit counters and cached pages never leak between tests,
+    nor between the xdist workers that share one Redis."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": prefix} for alias, config in settings.CACHES.items()
+    }
+
+
+@pytest.fixture
+def community(db) -> Community:
+    return CommunityFactory(name="Urban Water Practitioners", slug="urban-water")
+
+
+@pytest.fixture
+def other_community(db) -> Community:
+    return CommunityFactory(name="Climate Finance Network", slug="climate-finance")
+
+
+@pytest.fixture
+def make_actor(community, other_community):
+    """Returns a function: actor name -> the user who plays it (None for the visitor)."""
+
+    def make(actor: str):
+        if actor == "visitor":
+            return None
+        user = UserFactory(email=f"{actor}@example.org")
+        tiers = {
+            "member": Membership.Tier.MEMBER,
+            "core_group": Membership.Tier.CORE_GROUP,
+            "core_team": Membership.Tier.CORE_TEAM,
+        }
+        if actor in tiers:
+            MembershipFactory(community=community, user=user, tier=tiers[actor])
+        elif actor == "sponsor":
+            RoleAssignmentFactory(
+                community=community, holder=user, role=RoleAssignment.Role.SPONSOR
+            )
+        elif actor == "other_manager":
+            MembershipFactory(community=other_community, user=user, tier=Membership.Tier.CORE_TEAM)
+            RoleAssignmentFactory(
+                community=other_community, holder=user, role=RoleAssignment.Role.MANAGER
+            )
+        elif actor != "user":
+            raise ValueError(f"unknown actor {actor!r}")
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_as(make_actor):
+    """Returns a function: actor name -> a test client signed in as that actor."""
+
+    def signed_in(actor: str) -> Client:
+        client = Client()
+        user = make_actor(actor)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def member(community):
+    return MembershipFactory(community=community).user
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
