@@ -11,6 +11,14 @@ DEMO_USERS = [
     ("champion@demo.copsite.org", "Mei Lin", "Delta Cities Network", "VN", False),
     ("member@demo.copsite.org", "Jonas Weber", "Stadtwerke Leipzig", "DE", False),
     ("sponsor@demo.copsite.org", "Claire Dubois", "Urban Water Alliance", "FR", False),
+    ("kofi@demo.copsite.org", "Kofi Mensah", "Ghana Water Company", "GH", False),
+    ("priya@demo.copsite.org", "Priya Raman", "Chennai Metrowater", "IN", False),
+    ("ana@demo.copsite.org", "Ana Souza", "SABESP", "BR", False),
+    ("tomas@demo.copsite.org", "Tomás Herrera", "Aguas Andinas", "CL", False),
+    ("fatima@demo.copsite.org", "Fatima Zahra Benali", "ONEE", "MA", False),
+    ("lars@demo.copsite.org", "Lars Nilsson", "Swedish Climate Fund", "SE", False),
+    ("nadia@demo.copsite.org", "Nadia Haddad", "Ministry of Finance", "JO", False),
+    ("samuel@demo.copsite.org", "Samuel Okoro", "Lagos State Treasury", "NG", False),
 ]
 
 

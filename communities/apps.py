@@ -7,3 +7,7 @@ class CommunitiesConfig(AppConfig):
 
     name = "communities"
     verbose_name = _("Communities")
+
+    def ready(self) -> None:
+        # This app's own Five Musts checks and member-home panels.
+        from communities import musts, panels  # noqa: F401, PLC0415

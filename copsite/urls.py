@@ -5,12 +5,13 @@ from copsite import views
 from copsite.health import healthz
 
 urlpatterns = [
-    path("", include("communities.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Last: community pages live at /<slug>/ (see communities.models.RESERVED_SLUGS).
+    path("", include("communities.urls")),
 ]
 
 handler403 = views.permission_denied

@@ -10,13 +10,16 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
+from communities.models import Membership, RoleAssignment
 from tests.conftest import ACTORS
+from tests.factories import MembershipFactory, RoleAssignmentFactory
 
 
 @dataclass(frozen=True)
 class Row:
     statuses: dict[str, int]
     kwargs: Callable[[dict], dict] = field(default=lambda objects: {})
+    method: str = "get"
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -27,6 +30,27 @@ def signed_in(status: int, *, visitor: int = 302) -> dict[str, int]:
     return {**everyone(status), "visitor": visitor}
 
 
+def allowed(status: int, *actors: str) -> dict[str, int]:
+    """`status` for these actors; a sign-in redirect for visitors; 403 for everyone else."""
+    return {**everyone(403), "visitor": 302, **dict.fromkeys(actors, status)}
+
+
+MEMBERS = ("member", "core_group", "core_team")
+READERS = (*MEMBERS, "sponsor")  # member-only pages: sponsors read them
+
+
+def community(objects):
+    return {"slug": objects["community"].slug}
+
+
+def community_and(name):
+    return lambda objects: {"slug": objects["community"].slug, "pk": objects[name].pk}
+
+
+def canvas_section(objects):
+    return {"slug": objects["community"].slug, "section": "purpose"}
+
+
 MATRIX: dict[str, Row] = {
     "home": Row(everyone(200)),
     "healthz": Row(everyone(200)),
@@ -35,6 +59,28 @@ MATRIX: dict[str, Row] = {
     "set_language": Row(everyone(302)),
     # Nobody in the matrix is staff: the admin sends everyone to its own login.
     "admin:index": Row(everyone(302)),
+    # Communities. The community here is public and open; tests/communities/test_access.py
+    # runs every community URL against a private one, where outsiders get 404.
+    "community_create": Row(signed_in(200)),
+    "community_public": Row(everyone(200), community),
+    "community_join": Row(everyone(302), community, "post"),
+    "community_leave": Row(allowed(200, *MEMBERS), community),
+    "community_home": Row(allowed(200, *READERS), community),
+    "community_canvas": Row(allowed(200, *READERS), community),
+    "community_roles": Row(allowed(200, *READERS), community),
+    "community_canvas_edit": Row(allowed(200, "core_team"), canvas_section),
+    "community_settings": Row(allowed(200, "core_team"), community),
+    "community_people": Row(allowed(200, "core_team"), community),
+    # An empty form: the Core Team gets it back with errors.
+    "community_role_assign": Row(allowed(200, "core_team"), community, "post"),
+    "community_role_edit": Row(allowed(200, "core_team"), community_and("role")),
+    "community_role_remove": Row(allowed(200, "core_team"), community_and("role")),
+    "community_role_hand_over": Row(allowed(302, "core_team"), community_and("role"), "post"),
+    "community_person_tier": Row(allowed(302, "core_team"), community_and("membership"), "post"),
+    "community_person_request": Row(
+        allowed(302, "core_team"), community_and("join_request"), "post"
+    ),
+    "community_person_remove": Row(allowed(200, "core_team"), community_and("membership")),
 }
 
 # Whole groups of patterns that are not ours to decide, each listed once with the reason.
@@ -96,14 +142,31 @@ def test_the_harness_notices_a_pattern_without_a_row():
     assert "new" not in MATRIX
 
 
+@pytest.fixture
+def matrix_objects(community, other_community):
+    """The objects the URLs address, all inside `community`."""
+    return {
+        "community": community,
+        "other_community": other_community,
+        "role": RoleAssignmentFactory(
+            community=community,
+            role=RoleAssignment.Role.LEADER,
+            holder=MembershipFactory(community=community).user,
+        ),
+        "membership": MembershipFactory(community=community),
+        "join_request": MembershipFactory(community=community, status=Membership.Status.REQUESTED),
+    }
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_permission_matrix(url_name, actor, client_as, community, other_community):
+def test_permission_matrix(url_name, actor, client_as, matrix_objects):
     row = MATRIX[url_name]
     client = client_as(actor)
-    objects = {"community": community, "other_community": other_community}
-    response = client.get(reverse(url_name, kwargs=row.kwargs(objects)))
+    url = reverse(url_name, kwargs=row.kwargs(matrix_objects))
+    response = getattr(client, row.method)(url)
     assert response.status_code == row.statuses[actor], (
-        f"{actor} GET {url_name}: expected {row.statuses[actor]}, got {response.status_code}"
+        f"{actor} {row.method.upper()} {url_name}: expected {row.statuses[actor]}, "
+        f"got {response.status_code}"
     )

@@ -12,4 +12,4 @@ def broken(request):
     raise RuntimeError("boom")
 
 
-urlpatterns = [*urlpatterns, path("forbidden/", forbidden), path("broken/", broken)]
+urlpatterns = [path("forbidden/", forbidden), path("broken/", broken), *urlpatterns]

@@ -1,0 +1,338 @@
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
+
+CANVAS_SECTIONS = ("purpose", "people", "practice", "value_to_members", "value_to_organisation")
+
+
+def _set_languages(*, community: Community, languages: list[str]) -> None:
+    CommunityLanguage.objects.filter(community=community).exclude(code__in=languages).delete()
+    existing = set(community.languages.values_list("code", flat=True))
+    CommunityLanguage.objects.bulk_create(
+        [
+            CommunityLanguage(community=community, code=code)
+            for code in languages
+            if code not in existing
+        ]
+    )
+
+
+@transaction.atomic
+def community_create(
+    *,
+    creator,
+    name: str,
+    slug: str,
+    description: str = "",
+    visibility: str = Community.Visibility.PUBLIC,
+    join_policy: str = Community.JoinPolicy.OPEN,
+    languages: list[str] | None = None,
+) -> Community:
+    """Creates a community; its creator becomes its first Core Team member and its
+    Community Manager."""
+    community = Community(
+        name=name.strip(),
+        slug=slug,
+        description=description.strip(),
+        visibility=visibility,
+        join_policy=join_policy,
+    )
+    community.full_clean()
+    try:
+        with transaction.atomic():
+            community.save()
+    except IntegrityError as error:  # the same address taken a moment ago
+        raise ValidationError(
+            {"slug": _("Another community already uses this address.")}
+        ) from error
+    _set_languages(community=community, languages=languages or [])
+    Membership.objects.create(
+        community=community,
+        user=creator,
+        status=Membership.Status.ACTIVE,
+        tier=Membership.Tier.CORE_TEAM,
+        joined_at=timezone.now(),
+    )
+    RoleAssignment.objects.create(
+        community=community, role=RoleAssignment.Role.MANAGER, holder=creator
+    )
+    return community
+
+
+@transaction.atomic
+def community_update_settings(
+    *,
+    community: Community,
+    name: str,
+    description: str,
+    visibility: str,
+    join_policy: str,
+    languages: list[str],
+) -> Community:
+    community.name = name.strip()
+    community.description = description.strip()
+    community.visibility = visibility
+    community.join_policy = join_policy
+    community.full_clean()
+    community.save(update_fields=["name", "description", "visibility", "join_policy", "updated_at"])
+    _set_languages(community=community, languages=languages)
+    return community
+
+
+@transaction.atomic
+def community_update_canvas(*, community: Community, section: str, text: str) -> Community:
+    """Saves one section of the CoP Framework canvas (markdown, sanitised when shown)."""
+    if section not in CANVAS_SECTIONS:
+        raise ValidationError(_("Unknown canvas section."))
+    setattr(community, section, text.strip())
+    community.save(update_fields=[section, "updated_at"])
+    return community
+
+
+# --- Memberships --------------------------------------------------------------------------
+
+
+def _lock_community(community: Community) -> None:
+    """Serialises tier changes in one community, so that two Core Team members demoting or
+    removing each other at the same moment cannot leave it with no Core Team."""
+    Community.objects.select_for_update().filter(pk=community.pk).first()
+
+
+def _refuse_if_last_core_team(membership: Membership, message: str) -> None:
+    if membership.tier != Membership.Tier.CORE_TEAM or not membership.is_active:
+        return
+    others = (
+        Membership.objects.core_team()
+        .filter(community_id=membership.community_id)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError(message, code="last_core_team")
+
+
+@transaction.atomic
+def membership_join(*, community: Community, user, acquisition_source: str = "") -> Membership:
+    """Joins per the community's policy: open -> active at once; on request -> requested, for
+    the Core Team to approve; by invitation -> only an invitee, who becomes active."""
+    membership = (
+        Membership.objects.select_for_update().filter(community=community, user=user).first()
+    )
+    status = membership.status if membership else None
+    if status == Membership.Status.ACTIVE:
+        return membership
+    if status == Membership.Status.REMOVED:
+        raise ValidationError(_("The Core Team has removed you from this community."))
+    if status == Membership.Status.REQUESTED:
+        return membership
+    if status != Membership.Status.INVITED and (
+        community.join_policy == Community.JoinPolicy.INVITATION
+    ):
+        raise ValidationError(_("This community is by invitation only."))
+
+    becomes_active = status == Membership.Status.INVITED or (
+        community.join_policy == Community.JoinPolicy.OPEN
+    )
+    if membership is None:
+        membership = Membership(community=community, user=user, tier=Membership.Tier.MEMBER)
+    membership.status = Membership.Status.ACTIVE if becomes_active else Membership.Status.REQUESTED
+    if acquisition_source:
+        membership.acquisition_source = acquisition_source
+    if becomes_active:
+        membership.joined_at = timezone.now()
+        # Someone who left and comes back starts again as a member.
+        membership.tier = Membership.Tier.MEMBER
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership) -> Membership:
+    if membership.status != Membership.Status.REQUESTED:
+        raise ValidationError(_("There is no pending request to approve."))
+    membership.status = Membership.Status.ACTIVE
+    membership.tier = Membership.Tier.MEMBER
+    membership.joined_at = timezone.now()
+    membership.save(update_fields=["status", "tier", "joined_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, membership: Membership) -> None:
+    """Declines a join request; the person may ask again later."""
+    if membership.status != Membership.Status.REQUESTED:
+        raise ValidationError(_("There is no pending request to decline."))
+    membership.delete()
+
+
+@transaction.atomic
+def membership_set_tier(*, membership: Membership, tier: str) -> Membership:
+    if tier not in Membership.Tier.values:
+        raise ValidationError({"tier": _("Choose member, Core Group or Core Team.")})
+    if not membership.is_active:
+        raise ValidationError(_("Only active members have a tier."))
+    _lock_community(membership.community)
+    membership.refresh_from_db()
+    if tier != Membership.Tier.CORE_TEAM:
+        _refuse_if_last_core_team(
+            membership,
+            _(
+                "%(person)s is the last Core Team member. Add someone else to the Core Team "
+                "first, so the community always has someone to run it."
+            )
+            % {"person": membership.user.name},
+        )
+    membership.tier = tier
+    membership.save(update_fields=["tier"])
+    return membership
+
+
+def _end_membership(*, membership: Membership, status: str, refusal: str) -> Membership:
+    _lock_community(membership.community)
+    membership.refresh_from_db()
+    if not membership.is_active:
+        return membership
+    _refuse_if_last_core_team(membership, refusal)
+    membership.status = status
+    membership.save(update_fields=["status"])
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> Membership:
+    """The member leaves. Roles they held stay assigned, and the roles page offers each to
+    its backup (see `role_hand_over`) or warns that the role is held by someone who left."""
+    return _end_membership(
+        membership=membership,
+        status=Membership.Status.LEFT,
+        refusal=_(
+            "You are the last Core Team member, so you cannot leave yet: the community would "
+            "have no one to run it. Move someone else into the Core Team first."
+        ),
+    )
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> Membership:
+    return _end_membership(
+        membership=membership,
+        status=Membership.Status.REMOVED,
+        refusal=_(
+            "%(person)s is the last Core Team member and cannot be removed. Move someone else "
+            "into the Core Team first."
+        )
+        % {"person": membership.user.name},
+    )
+
+
+def membership_record_participation(
+    *, community: Community, user, at: datetime | None = None
+) -> None:
+    """Records that a member took part (attended, contributed) at `at`.
+
+    Higher apps call this when it happens (events when it checks people in), so that the
+    onboarding funnel, "active members" and the directory read two indexed columns instead
+    of joining registrations. One UPDATE each, safe under concurrency: the first date only
+    ever moves earlier and the last only later.
+    """
+    at = at or timezone.now()
+    memberships = Membership.objects.filter(community=community, user=user)
+    memberships.filter(
+        Q(first_participated_at__isnull=True) | Q(first_participated_at__gt=at)
+    ).update(first_participated_at=at)
+    memberships.filter(
+        Q(last_participated_at__isnull=True) | Q(last_participated_at__lt=at)
+    ).update(last_participated_at=at)
+
+
+# --- Roles --------------------------------------------------------------------------------
+
+
+def _check_role_people(*, community: Community, role: str, holder, backup) -> None:
+    errors = {}
+    active_ids = set(
+        Membership.objects.active()
+        .filter(community=community, user__in=[p for p in (holder, backup) if p])
+        .values_list("user_id", flat=True)
+    )
+    if role != RoleAssignment.Role.SPONSOR and holder.pk not in active_ids:
+        errors["holder"] = _("Only an active member of this community can hold this role.")
+    if backup is not None:
+        if backup.pk == holder.pk:
+            errors["backup"] = _("The backup must be someone other than the holder.")
+        elif backup.pk not in active_ids:
+            errors["backup"] = _("The backup must be an active member of this community.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def role_assign(*, community: Community, role: str, holder, backup=None) -> RoleAssignment:
+    """Gives a named role to a person, with an optional backup. Anyone with an account may be
+    Community Sponsor, member or not: that gives them sponsor access."""
+    if role not in RoleAssignment.Role.values:
+        raise ValidationError({"role": _("Choose one of the roles.")})
+    _check_role_people(community=community, role=role, holder=holder, backup=backup)
+    if RoleAssignment.objects.filter(community=community, role=role, holder=holder).exists():
+        raise ValidationError({"holder": _("This person already holds this role.")})
+    return RoleAssignment.objects.create(
+        community=community, role=role, holder=holder, backup=backup
+    )
+
+
+@transaction.atomic
+def role_set_backup(*, assignment: RoleAssignment, backup) -> RoleAssignment:
+    _check_role_people(
+        community=assignment.community,
+        role=assignment.role,
+        holder=assignment.holder,
+        backup=backup,
+    )
+    assignment.backup = backup
+    assignment.save(update_fields=["backup"])
+    return assignment
+
+
+@transaction.atomic
+def role_unassign(*, assignment: RoleAssignment) -> None:
+    assignment.delete()
+
+
+@transaction.atomic
+def role_hand_over(*, assignment: RoleAssignment) -> RoleAssignment:
+    """Succession, confirmed by the Core Team: the backup takes over the role of a holder who
+    has left or was removed. The new holder has no backup yet, and the roles page says so."""
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    holder_gone = (
+        not Membership.objects.active()
+        .filter(community_id=assignment.community_id, user_id=assignment.holder_id)
+        .exists()
+    )
+    if not holder_gone:
+        raise ValidationError(_("The holder is still an active member; edit the role instead."))
+    if assignment.backup is None:
+        raise ValidationError(_("This role has no backup to hand it to."))
+    if (
+        not Membership.objects.active()
+        .filter(community_id=assignment.community_id, user_id=assignment.backup_id)
+        .exists()
+    ):
+        raise ValidationError(_("The backup is no longer an active member."))
+    successor = assignment.backup
+    # If the successor already holds the same role, the departed holder's row just goes.
+    if RoleAssignment.objects.filter(
+        community_id=assignment.community_id, role=assignment.role, holder=successor
+    ).exists():
+        assignment.delete()
+        return RoleAssignment.objects.get(
+            community_id=assignment.community_id, role=assignment.role, holder=successor
+        )
+    assignment.holder = successor
+    assignment.backup = None
+    assignment.save(update_fields=["holder", "backup"])
+    return assignment
