@@ -116,8 +116,16 @@ class Community(models.Model):
         blank=True,
         help_text=_("Where and how members meet, and how knowledge is captured and shared."),
     )
-    value_to_members = models.TextField(_("value to members"), blank=True)
-    value_to_organisation = models.TextField(_("value to the organisation"), blank=True)
+    value_to_members = models.TextField(
+        _("value to members"),
+        blank=True,
+        help_text=_("What members gain: answers, peers, skills, recognition."),
+    )
+    value_to_organisation = models.TextField(
+        _("value to the organisation"),
+        blank=True,
+        help_text=_("What the host organisation gains: results, speed, fewer repeated mistakes."),
+    )
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )

@@ -36,7 +36,14 @@ def decide_roles(community: Community) -> MustResult:
     core_team = Membership.objects.core_team().filter(community=community).count()
     held_by_members = [a for a in assignments if a.holder_status == Membership.Status.ACTIVE]
     key_roles_held = {a.role for a in held_by_members} >= set(RoleAssignment.KEY_ROLES)
-    backed_up = all(a.backup_id for a in held_by_members if a.role in RoleAssignment.KEY_ROLES)
+    unbacked = sorted(
+        {
+            str(a.get_role_display())
+            for a in held_by_members
+            if a.role in RoleAssignment.KEY_ROLES and not a.backup_id
+        }
+    )
+    backed_up = not unbacked
     team_ok = CORE_TEAM_SIZE[0] <= core_team <= CORE_TEAM_SIZE[1]
     url = reverse("community_roles", kwargs={"slug": community.slug})
     if key_roles_held and backed_up and team_ok:
@@ -49,7 +56,7 @@ def decide_roles(community: Community) -> MustResult:
     if not key_roles_held:
         missing.append(_("a Community Leader and a Community Manager"))
     elif not backed_up:
-        missing.append(_("backups for the Leader and Manager"))
+        missing.append(_("a backup for %(roles)s") % {"roles": " and ".join(unbacked)})
     state = MustState.PARTLY if key_roles_held or team_ok else MustState.NOT_MET
     return MustResult(
         state,

@@ -6,32 +6,18 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
+from tests.e2e.steps import sign_up_verify_and_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_verify_sign_in_and_edit_the_profile(page, live_server, screenshot, mailoutbox):
-    page.goto("/")
-    page.get_by_role("link", name="Sign up").first.click()
-
-    page.get_by_label("Email").fill("Lucia.Mendez@example.org")
-    page.locator("#id_password1").fill("a-long-journey-password-7")
-    page.get_by_label("Password (again)").fill("a-long-journey-password-7")
-    page.get_by_role("button", name="Sign Up").click()
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
-
+def test_sign_up_verify_sign_in_and_edit_the_profile(page, screenshot, mailoutbox):
+    sign_up_verify_and_sign_in(
+        page, email="Lucia.Mendez@example.org", password="a-long-journey-password-7"
+    )
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[0].body).group(0)
-    page.goto(link)
-    page.get_by_role("button", name="Confirm").click()
 
-    # Sign in with the verified address.
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill("lucia.mendez@example.org")
-    page.locator("#id_password").fill("a-long-journey-password-7")
-    page.get_by_role("button", name="Sign In").click()
     page.get_by_role("link", name=re.compile("^Profile")).click()
-
     page.get_by_label("Display name").fill("Lucía Méndez")
     page.get_by_label("Organisation").fill("Agua Andina")
     page.get_by_label("Country").select_option("PE")

@@ -1,0 +1,249 @@
+"""Community services: creation, joining, tiers, succession, participation."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from communities import services
+from communities.models import Community, Membership, RoleAssignment
+from tests.factories import CommunityFactory, MembershipFactory, RoleAssignmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+Tier, Status, Role = Membership.Tier, Membership.Status, RoleAssignment.Role
+
+
+def test_the_creator_becomes_core_team_and_community_manager(user):
+    community = services.community_create(
+        creator=user, name=" Urban Water ", slug="urban-water", languages=["en", "fr"]
+    )
+
+    membership = Membership.objects.get(community=community, user=user)
+    assert (membership.status, membership.tier) == (Status.ACTIVE, Tier.CORE_TEAM)
+    assert membership.joined_at is not None
+    assert RoleAssignment.objects.filter(
+        community=community, role=Role.MANAGER, holder=user
+    ).exists()
+    assert community.name == "Urban Water"
+    assert sorted(community.language_codes) == ["en", "fr"]
+
+
+@pytest.mark.parametrize("slug", ["new", "admin", "api", "accounts", "Admin"])
+def test_reserved_addresses_are_refused(user, slug):
+    with pytest.raises(ValidationError) as error:
+        services.community_create(creator=user, name="Anything", slug=slug)
+    assert "is reserved by the site" in str(error.value.message_dict["slug"])
+    assert not Community.objects.exists()
+
+
+def test_a_taken_address_is_refused(user):
+    CommunityFactory(slug="urban-water")
+
+    with pytest.raises(ValidationError) as error:
+        services.community_create(creator=user, name="Urban Water", slug="urban-water")
+    assert error.value.message_dict["slug"] == ["Another community already uses this address."]
+
+
+def test_settings_replace_the_working_languages(community):
+    services.community_update_settings(
+        community=community,
+        name="Renamed",
+        description="New words",
+        visibility=Community.Visibility.UNLISTED,
+        join_policy=Community.JoinPolicy.ON_REQUEST,
+        languages=["es", "pt"],
+    )
+    services.community_update_settings(
+        community=community,
+        name="Renamed",
+        description="",
+        visibility=Community.Visibility.UNLISTED,
+        join_policy=Community.JoinPolicy.ON_REQUEST,
+        languages=["pt", "fr"],
+    )
+
+    community.refresh_from_db()
+    assert sorted(community.language_codes) == ["fr", "pt"]
+    assert community.visibility == Community.Visibility.UNLISTED
+
+
+@pytest.mark.parametrize(
+    ("policy", "status"),
+    [
+        (Community.JoinPolicy.OPEN, Status.ACTIVE),
+        (Community.JoinPolicy.ON_REQUEST, Status.REQUESTED),
+    ],
+)
+def test_joining_follows_the_policy(user, policy, status):
+    community = CommunityFactory(join_policy=policy)
+
+    membership = services.membership_join(community=community, user=user)
+
+    assert (membership.status, membership.tier) == (status, Tier.MEMBER)
+    assert (membership.joined_at is not None) == (status == Status.ACTIVE)
+
+
+def test_invitation_only_refuses_strangers_but_lets_invitees_in(user):
+    community = CommunityFactory(join_policy=Community.JoinPolicy.INVITATION)
+    with pytest.raises(ValidationError, match="by invitation only"):
+        services.membership_join(community=community, user=user)
+
+    invitee = MembershipFactory(community=community, status=Status.INVITED).user
+    assert services.membership_join(community=community, user=invitee).status == Status.ACTIVE
+
+
+def test_someone_removed_cannot_rejoin(user):
+    community = CommunityFactory()
+    MembershipFactory(community=community, user=user, status=Status.REMOVED)
+
+    with pytest.raises(ValidationError, match="removed you"):
+        services.membership_join(community=community, user=user)
+
+
+def test_a_request_is_approved_or_declined(community):
+    asking = MembershipFactory(community=community, status=Status.REQUESTED)
+    declined = MembershipFactory(community=community, status=Status.REQUESTED)
+
+    services.membership_approve(membership=asking)
+    services.membership_decline(membership=declined)
+
+    asking.refresh_from_db()
+    assert asking.status == Status.ACTIVE
+    assert not Membership.objects.filter(pk=declined.pk).exists()
+    with pytest.raises(ValidationError):
+        services.membership_approve(membership=asking)
+
+
+class TestTheLastCoreTeamMember:
+    def test_cannot_leave(self, community):
+        last = MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+
+        with pytest.raises(ValidationError) as error:
+            services.membership_leave(membership=last)
+
+        assert "You are the last Core Team member" in error.value.messages[0]
+        last.refresh_from_db()
+        assert last.status == Status.ACTIVE
+
+    def test_cannot_be_demoted_or_removed(self, community):
+        last = MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+
+        with pytest.raises(ValidationError, match="is the last Core Team member"):
+            services.membership_set_tier(membership=last, tier=Tier.MEMBER)
+        with pytest.raises(ValidationError, match="is the last Core Team member"):
+            services.membership_remove(membership=last)
+        last.refresh_from_db()
+        assert (last.status, last.tier) == (Status.ACTIVE, Tier.CORE_TEAM)
+
+    def test_can_go_once_someone_else_is_in_the_core_team(self, community):
+        first = MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+        second = MembershipFactory(community=community, tier=Tier.MEMBER)
+
+        services.membership_set_tier(membership=second, tier=Tier.CORE_TEAM)
+        services.membership_leave(membership=first)
+
+        first.refresh_from_db()
+        assert first.status == Status.LEFT
+        with pytest.raises(ValidationError):
+            services.membership_leave(membership=second)
+
+    def test_a_core_team_member_who_already_left_does_not_count(self, community):
+        MembershipFactory(community=community, tier=Tier.CORE_TEAM, status=Status.LEFT)
+        last = MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+
+        with pytest.raises(ValidationError):
+            services.membership_set_tier(membership=last, tier=Tier.CORE_GROUP)
+
+
+class TestRoles:
+    def test_holders_and_backups_must_be_active_members(self, community, other_community):
+        member = MembershipFactory(community=community).user
+        outsider = MembershipFactory(community=other_community).user
+
+        with pytest.raises(ValidationError) as error:
+            services.role_assign(community=community, role=Role.LEADER, holder=outsider)
+        assert "holder" in error.value.message_dict
+        with pytest.raises(ValidationError) as error:
+            services.role_assign(
+                community=community, role=Role.LEADER, holder=member, backup=outsider
+            )
+        assert "backup" in error.value.message_dict
+        with pytest.raises(ValidationError) as error:
+            services.role_assign(
+                community=community, role=Role.LEADER, holder=member, backup=member
+            )
+        assert error.value.message_dict["backup"] == [
+            "The backup must be someone other than the holder."
+        ]
+        assert not RoleAssignment.objects.filter(community=community).exists()
+
+    def test_a_sponsor_need_not_be_a_member(self, community):
+        outsider = UserFactory()
+
+        assignment = services.role_assign(community=community, role=Role.SPONSOR, holder=outsider)
+
+        assert assignment.holder == outsider
+
+    def test_one_person_may_hold_several_roles_but_not_the_same_twice(self, community):
+        member = MembershipFactory(community=community).user
+        services.role_assign(community=community, role=Role.LEADER, holder=member)
+        services.role_assign(community=community, role=Role.TECHNICAL_EXPERT, holder=member)
+
+        with pytest.raises(ValidationError, match="already holds"):
+            services.role_assign(community=community, role=Role.LEADER, holder=member)
+
+
+class TestSuccession:
+    @pytest.fixture
+    def leader_role(self, community):
+        MembershipFactory(community=community, tier=Tier.CORE_TEAM)  # someone else runs it
+        holder = MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+        backup = MembershipFactory(community=community)
+        return RoleAssignmentFactory(
+            community=community, role=Role.LEADER, holder=holder.user, backup=backup.user
+        )
+
+    @pytest.mark.parametrize("end", [services.membership_leave, services.membership_remove])
+    def test_the_backup_takes_over_when_the_core_team_confirms(self, community, leader_role, end):
+        holder_membership = Membership.objects.get(community=community, user=leader_role.holder)
+        backup = leader_role.backup
+
+        end(membership=holder_membership)
+        handed = services.role_hand_over(assignment=leader_role)
+
+        assert (handed.holder, handed.backup) == (backup, None)
+
+    def test_no_hand_over_while_the_holder_is_still_here(self, leader_role):
+        with pytest.raises(ValidationError, match="still an active member"):
+            services.role_hand_over(assignment=leader_role)
+
+    def test_no_hand_over_to_a_backup_who_left_too(self, community, leader_role):
+        for user in (leader_role.holder, leader_role.backup):
+            Membership.objects.filter(community=community, user=user).update(status=Status.LEFT)
+
+        with pytest.raises(ValidationError, match="no longer an active member"):
+            services.role_hand_over(assignment=leader_role)
+
+
+def test_participation_dates_only_widen(community, member):
+    early = timezone.now() - dt.timedelta(days=30)
+    late = timezone.now()
+
+    services.membership_record_participation(community=community, user=member, at=late)
+    services.membership_record_participation(community=community, user=member, at=early)
+    services.membership_record_participation(
+        community=community, user=member, at=early + dt.timedelta(days=1)
+    )
+
+    membership = Membership.objects.get(community=community, user=member)
+    assert (membership.first_participated_at, membership.last_participated_at) == (early, late)
+
+
+def test_canvas_sections_are_saved_one_at_a_time(community):
+    services.community_update_canvas(community=community, section="purpose", text=" Why we meet ")
+
+    community.refresh_from_db()
+    assert community.purpose == "Why we meet"
+    with pytest.raises(ValidationError):
+        services.community_update_canvas(community=community, section="name", text="Hacked")
