@@ -71,7 +71,7 @@ def test_negative_control_without_the_lock_both_are_demoted(community, two_core_
         barrier.wait()  # both have passed the check before either writes
 
     with (
-        mock.patch.object(services, "_lock_community", lambda community: None),
+        mock.patch.object(services, "_lock_community", return_value=None),
         mock.patch.object(services, "_refuse_if_last_core_team", check_then_wait),
     ):
         outcomes = demote_both_at_once(two_core_team_members)

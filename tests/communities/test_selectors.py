@@ -18,7 +18,7 @@ def members(community, count, tier=Tier.MEMBER):
 class TestRoleWarnings:
     def test_worst_first(self, community):
         leaver, *_ = members(community, 1)
-        manager, second = members(community, 2, Tier.CORE_TEAM)
+        manager, _second = members(community, 2, Tier.CORE_TEAM)
         expert, *_ = members(community, 1)
         RoleAssignmentFactory(community=community, role=Role.MANAGER, holder=manager)
         RoleAssignmentFactory(community=community, role=Role.TECHNICAL_EXPERT, holder=expert)
