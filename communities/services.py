@@ -3,10 +3,12 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
+from notifications.services import email_send
 
 CANVAS_SECTIONS = ("purpose", "people", "practice", "value_to_members", "value_to_organisation")
 
@@ -200,7 +202,44 @@ def _end_membership(*, membership: Membership, status: str, refusal: str) -> Mem
     _refuse_if_last_core_team(membership, refusal)
     membership.status = status
     membership.save(update_fields=["status"])
+    _ask_for_succession(membership=membership)
     return membership
+
+
+def _ask_for_succession(*, membership: Membership) -> None:
+    """Tells the Core Team and the backups which roles the departed member held, so the Core
+    Team can hand each to its backup on the roles page. Sent once per departure and day."""
+    community = membership.community
+    roles = list(
+        RoleAssignment.objects.filter(community=community, holder=membership.user)
+        .exclude(role=RoleAssignment.Role.SPONSOR)
+        .select_related("backup")
+    )
+    if not roles:
+        return
+    backup_ids = {role.backup_id for role in roles if role.backup_id}
+    recipients = (
+        Membership.objects.active()
+        .filter(community=community)
+        .filter(Q(tier=Membership.Tier.CORE_TEAM) | Q(user_id__in=backup_ids))
+        .select_related("user")
+    )
+    context = {
+        "community": community,
+        "departed": membership.user,
+        "roles": roles,
+        "roles_path": reverse("community_roles", kwargs={"slug": community.slug}),
+    }
+    for recipient in recipients:
+        email_send(
+            to=recipient.user.email,
+            user=recipient.user,
+            kind="succession_needed",
+            template_prefix="communities/email/succession",
+            context={**context, "is_backup": recipient.user_id in backup_ids},
+            about=f"membership:{membership.pk}",
+            period=f"{membership.status}:{timezone.localdate().isoformat()}",
+        )
 
 
 @transaction.atomic

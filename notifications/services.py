@@ -39,7 +39,8 @@ def email_send(
 ) -> tuple[Delivery, bool]:
     """Renders an email in the recipient's language and time zone and sends it once.
 
-    Templates: `<template_prefix>_subject.txt`, `_message.txt` and optionally `_message.html`.
+    Templates: `<template_prefix>_subject.txt`, `_message.txt` and optionally `_message.html`;
+    they get `recipient`, `user` and `site_url` (for absolute links) besides `context`.
     The delivery row is written in the caller's transaction; the send is handed to a Celery
     task only after that transaction commits, so a rolled-back action sends nothing.
 
@@ -57,7 +58,12 @@ def email_send(
         language = getattr(user, "preferred_language", None) or translation.get_language()
     language = language or settings.LANGUAGE_CODE
     zone = getattr(user, "time_zone", None) or settings.TIME_ZONE
-    render_context = {"recipient": recipient, "user": user, **(context or {})}
+    render_context = {
+        "recipient": recipient,
+        "user": user,
+        "site_url": settings.SITE_URL,
+        **(context or {}),
+    }
     with translation.override(language), timezone.override(ZoneInfo(zone)):
         subject, body_text, body_html = _render(template_prefix, render_context)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from communities import services
 from communities.models import Community, Membership, RoleAssignment
+from notifications.models import Delivery
 from tests.factories import CommunityFactory, MembershipFactory, RoleAssignmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +248,42 @@ def test_canvas_sections_are_saved_one_at_a_time(community):
     assert community.purpose == "Why we meet"
     with pytest.raises(ValidationError):
         services.community_update_canvas(community=community, section="name", text="Hacked")
+
+
+class TestSuccessionEmail:
+    def test_the_core_team_and_the_backup_are_told_once(
+        self, community, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        manager = MembershipFactory(community=community, tier=Tier.CORE_TEAM).user
+        leaving = MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+        backup = MembershipFactory(community=community).user
+        bystander = MembershipFactory(community=community).user
+        RoleAssignmentFactory(
+            community=community, role=Role.LEADER, holder=leaving.user, backup=backup
+        )
+        RoleAssignmentFactory(community=community, role=Role.TECHNICAL_EXPERT, holder=leaving.user)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.membership_leave(membership=leaving)
+            services.membership_leave(membership=leaving)  # a second click changes nothing
+
+        by_recipient = {message.to[0]: message for message in mailoutbox}
+        assert sorted(by_recipient) == sorted([manager.email, backup.email])
+        assert bystander.email not in by_recipient
+        body = by_recipient[manager.email].body
+        assert f"{leaving.user.name} is no longer a member of Urban Water Practitioners" in body
+        assert f"- Community Leader: backup {backup.name}" in body
+        assert "- Technical Expert: no backup" in body
+        assert "http://127.0.0.1:8000/urban-water/roles/" in body
+        assert "You are named as a backup" in by_recipient[backup.email].body
+
+    def test_no_email_when_the_member_held_no_role(
+        self, community, member, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.membership_leave(membership=Membership.objects.get(user=member))
+
+        assert not Delivery.objects.exists()
+        assert mailoutbox == []
