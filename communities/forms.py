@@ -117,3 +117,42 @@ class CommunitySearchForm(forms.Form):
     def __init__(self, *args, languages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("Any language")), *languages]
+
+
+class JoinForm(forms.Form):
+    acquisition_source = forms.ChoiceField(
+        label=_("How did you learn of this community?"),
+        required=False,
+        choices=[
+            ("", _("Choose (optional)")),
+            *[c for c in Membership.Source.choices if c[0] != Membership.Source.DIRECT_INVITATION],
+        ],
+    )
+    motivation = forms.CharField(
+        label=_("Why do you want to join?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A few words for the Core Team, who approve requests."),
+    )
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        if community.join_policy != Community.JoinPolicy.ON_REQUEST:
+            del self.fields["motivation"]
+
+
+class RequestDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
+        error_messages={"required": _("Choose whether to approve or decline the request.")},
+    )
+    message = forms.CharField(
+        label=_("Message to the requester (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class InternalForm(forms.Form):
+    is_internal = forms.BooleanField(required=False)

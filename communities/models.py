@@ -226,6 +226,7 @@ class Membership(models.Model):
     acquisition_source = models.CharField(
         _("how they learned of the community"), max_length=16, choices=Source.choices, blank=True
     )
+    request_message = models.TextField(_("why they want to join"), max_length=1000, blank=True)
     joined_at = models.DateTimeField(_("joined at"), null=True, blank=True)
     first_participated_at = models.DateTimeField(_("first took part"), null=True, blank=True)
     last_participated_at = models.DateTimeField(_("last took part"), null=True, blank=True)

@@ -119,9 +119,12 @@ def _refuse_if_last_core_team(membership: Membership, message: str) -> None:
 
 
 @transaction.atomic
-def membership_join(*, community: Community, user, acquisition_source: str = "") -> Membership:
-    """Joins per the community's policy: open -> active at once; on request -> requested, for
-    the Core Team to approve; by invitation -> only an invitee, who becomes active."""
+def membership_join(
+    *, community: Community, user, acquisition_source: str = "", motivation: str = ""
+) -> Membership:
+    """Joins per the community's policy: open -> active at once; on request -> requested, with
+    a short motivation, for the Core Team to approve (they are emailed); by invitation -> only
+    an invitee, who becomes active."""
     membership = (
         Membership.objects.select_for_update().filter(community=community, user=user).first()
     )
@@ -142,34 +145,86 @@ def membership_join(*, community: Community, user, acquisition_source: str = "")
     )
     if membership is None:
         membership = Membership(community=community, user=user, tier=Membership.Tier.MEMBER)
-    membership.status = Membership.Status.ACTIVE if becomes_active else Membership.Status.REQUESTED
     if acquisition_source:
         membership.acquisition_source = acquisition_source
+    elif status == Membership.Status.INVITED and not membership.acquisition_source:
+        membership.acquisition_source = Membership.Source.DIRECT_INVITATION
     if becomes_active:
+        membership.status = Membership.Status.ACTIVE
         membership.joined_at = timezone.now()
         # Someone who left and comes back starts again as a member.
         membership.tier = Membership.Tier.MEMBER
+        membership.save()
+        return membership
+    membership.status = Membership.Status.REQUESTED
+    membership.request_message = motivation.strip()[:1000]
     membership.save()
+    _email_core_team(
+        community=community,
+        kind="join_requested",
+        template_prefix="communities/email/join_requested",
+        context={"requester": user, "motivation": membership.request_message},
+        about=f"membership:{membership.pk}",
+        period=timezone.localdate().isoformat(),
+    )
     return membership
 
 
+def _email_core_team(*, community: Community, **email) -> None:
+    context = {
+        "community": community,
+        "people_path": reverse("community_people", kwargs={"slug": community.slug}),
+        **email.pop("context"),
+    }
+    for member in Membership.objects.core_team().filter(community=community).select_related("user"):
+        email_send(to=member.user.email, user=member.user, context=context, **email)
+
+
+def _email_requester(*, membership: Membership, kind: str, message: str) -> None:
+    community = membership.community
+    email_send(
+        to=membership.user.email,
+        user=membership.user,
+        kind=kind,
+        template_prefix=f"communities/email/{kind}",
+        context={
+            "community": community,
+            "message": message.strip(),
+            "home_path": reverse("community_home", kwargs={"slug": community.slug}),
+        },
+        about=f"membership:{membership.pk}",
+        period=timezone.localdate().isoformat(),
+    )
+
+
 @transaction.atomic
-def membership_approve(*, membership: Membership) -> Membership:
+def membership_approve(*, membership: Membership, message: str = "") -> Membership:
+    """Lets a requester in; they are emailed, with the Core Team's message if any."""
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("There is no pending request to approve."))
     membership.status = Membership.Status.ACTIVE
     membership.tier = Membership.Tier.MEMBER
     membership.joined_at = timezone.now()
     membership.save(update_fields=["status", "tier", "joined_at"])
+    _email_requester(membership=membership, kind="join_approved", message=message)
     return membership
 
 
 @transaction.atomic
-def membership_decline(*, membership: Membership) -> None:
-    """Declines a join request; the person may ask again later."""
+def membership_decline(*, membership: Membership, message: str = "") -> None:
+    """Declines a join request and tells the requester; they may ask again later."""
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("There is no pending request to decline."))
+    _email_requester(membership=membership, kind="join_declined", message=message)
     membership.delete()
+
+
+@transaction.atomic
+def membership_set_internal(*, membership: Membership, is_internal: bool) -> Membership:
+    """Marks a member as staff of the host organisation (internal) or a partner (external)."""
+    membership.is_internal = is_internal
+    membership.save(update_fields=["is_internal"])
+    return membership
 
 
 @transaction.atomic

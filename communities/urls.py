@@ -43,6 +43,11 @@ urlpatterns = [
         name="community_person_request",
     ),
     path(
+        "<slug:slug>/people/<int:pk>/internal/",
+        views.community_person_internal,
+        name="community_person_internal",
+    ),
+    path(
         "<slug:slug>/people/<int:pk>/remove/",
         views.community_person_remove,
         name="community_person_remove",

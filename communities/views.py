@@ -16,7 +16,10 @@ from communities.forms import (
     CommunityCreateForm,
     CommunitySearchForm,
     CommunitySettingsForm,
+    InternalForm,
+    JoinForm,
     PeopleSearchForm,
+    RequestDecisionForm,
     RoleAssignForm,
     RoleBackupForm,
     TierForm,
@@ -76,7 +79,16 @@ def community_create(request):
 
 @community_view()
 def community_public(request, community, access):
-    return render(request, "communities/public.html", {"community": community, "access": access})
+    join_form = JoinForm(community=community) if access.can_join else None
+    return _render_public(request, community, access, join_form)
+
+
+def _render_public(request, community, access, join_form):
+    return render(
+        request,
+        "communities/public.html",
+        {"community": community, "access": access, "join_form": join_form},
+    )
 
 
 @community_view()
@@ -84,8 +96,16 @@ def community_public(request, community, access):
 def community_join(request, community, access):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={community_url(community)}")
+    form = JoinForm(request.POST, community=community)
+    if not form.is_valid():
+        return _render_public(request, community, access, form)
     try:
-        membership = services.membership_join(community=community, user=request.user)
+        membership = services.membership_join(
+            community=community,
+            user=request.user,
+            acquisition_source=form.cleaned_data["acquisition_source"],
+            motivation=form.cleaned_data.get("motivation", ""),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(community_url(community))
@@ -380,22 +400,36 @@ def community_person_tier(request, community, access, pk):
 @require_POST
 def community_person_request(request, community, access, pk):
     membership = _membership(community, pk)
-    decision = request.POST.get("decision")
+    form = RequestDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("community_people", slug=community.slug)
+    decision, message = form.cleaned_data["decision"], form.cleaned_data["message"]
     try:
         if decision == "approve":
-            services.membership_approve(membership=membership)
+            services.membership_approve(membership=membership, message=message)
             messages.success(
                 request, _("%(person)s has joined.") % {"person": membership.user.name}
             )
-        elif decision == "decline":
-            services.membership_decline(membership=membership)
+        else:
+            services.membership_decline(membership=membership, message=message)
             messages.info(
                 request, _("Request from %(person)s declined.") % {"person": membership.user.name}
             )
-        else:
-            messages.error(request, _("Choose whether to approve or decline the request."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("community_people", slug=community.slug)
+
+
+@community_view(rules.can_manage)
+@require_POST
+def community_person_internal(request, community, access, pk):
+    membership = _membership(community, pk)
+    form = InternalForm(request.POST)
+    form.is_valid()  # a missing box means external, as with any checkbox
+    services.membership_set_internal(
+        membership=membership, is_internal=form.cleaned_data.get("is_internal", False)
+    )
     return redirect("community_people", slug=community.slug)
 
 

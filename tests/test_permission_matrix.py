@@ -80,6 +80,9 @@ MATRIX: dict[str, Row] = {
     "community_person_request": Row(
         allowed(302, "core_team"), community_and("join_request"), "post"
     ),
+    "community_person_internal": Row(
+        allowed(302, "core_team"), community_and("membership"), "post"
+    ),
     "community_person_remove": Row(allowed(200, "core_team"), community_and("membership")),
 }
 

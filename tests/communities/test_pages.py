@@ -119,15 +119,49 @@ class TestPublicPageAndJoining:
         assert response.redirect_chain[-1][0] == url("community_home", community)
         assert "Welcome to Urban Water Practitioners!" in response.content.decode()
 
-    def test_asking_to_join_waits_for_the_core_team(self, client, user):
+    def test_asking_to_join_waits_for_the_core_team(
+        self, client, user, mailoutbox, django_capture_on_commit_callbacks
+    ):
         community = CommunityFactory(join_policy=Community.JoinPolicy.ON_REQUEST)
+        manager = MembershipFactory(community=community, tier=Tier.CORE_TEAM).user
         client.force_login(user)
 
-        response = client.post(url("community_join", community), follow=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                url("community_join", community),
+                {"motivation": "We run a drought plan.", "acquisition_source": "search"},
+                follow=True,
+            )
 
         html = response.content.decode()
         assert "Your request has been sent to the Core Team." in html
         assert "Your request to join is waiting for the Core Team." in html
+        membership = Membership.objects.get(user=user)
+        assert (membership.request_message, membership.acquisition_source) == (
+            "We run a drought plan.",
+            "search",
+        )
+        assert [m.to for m in mailoutbox] == [[manager.email]]
+        assert "We run a drought plan." in mailoutbox[0].body
+
+    def test_a_request_needs_a_motivation_said_at_the_field(self, client, user):
+        community = CommunityFactory(join_policy=Community.JoinPolicy.ON_REQUEST)
+        client.force_login(user)
+
+        response = client.post(url("community_join", community), {"acquisition_source": "search"})
+
+        assert response.status_code == 200
+        assert response.context["join_form"]["motivation"].errors == ["This field is required."]
+        assert 'id="id_motivation_error"' in response.content.decode()
+        assert not Membership.objects.filter(user=user).exists()
+
+    def test_an_unknown_source_is_refused(self, client, user, community):
+        client.force_login(user)
+
+        response = client.post(url("community_join", community), {"acquisition_source": "bribe"})
+
+        assert response.context["join_form"]["acquisition_source"].errors
+        assert not Membership.objects.filter(user=user).exists()
 
 
 class TestLeaving:
