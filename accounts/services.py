@@ -1,6 +1,9 @@
-from django.db import transaction
+from django.db import connection, transaction
 
+from accounts.extensions import search_terms
 from accounts.models import User
+
+SEARCH_CONFIG = "simple"  # no stemming: names, organisations and tags are not English prose
 
 
 @transaction.atomic
@@ -22,4 +25,52 @@ def user_update_profile(
     fields = ["display_name", "organisation", "country", "time_zone", "preferred_language"]
     user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in fields])
     user.save(update_fields=fields)
+    user_refresh_search(user=user)
     return user
+
+
+def user_search_texts(user: User) -> dict[str, str]:
+    """The person's search document by weight: name (A), organisation and expertise (B), the
+    rest (C). Registered apps add their words (accounts.extensions.register_search_terms)."""
+    terms = search_terms(user)
+    return {
+        "A": " ".join([user.display_name, user.email.split("@", 1)[0], *terms["A"]]),
+        "B": " ".join([user.organisation, *terms["B"]]),
+        "C": " ".join([str(user.country.name) if user.country else "", *terms["C"]]),
+    }
+
+
+def user_refresh_search(*, user: User) -> None:
+    """Rebuilds one person's search document."""
+    users_set_search(documents={user.pk: user_search_texts(user)})
+
+
+def users_set_search(*, documents: dict[int, dict[str, str]]) -> None:
+    """Stores search documents ({user id: {"A": text, "B": text, "C": text}}) in one statement
+    per call: the plain text everywhere, the weighted tsvector on PostgreSQL."""
+    if not documents:
+        return
+    ids = list(documents)
+    texts = {weight: [documents[pk].get(weight, "") for pk in ids] for weight in "ABC"}
+    plain = [" ".join(filter(None, (texts[w][i] for w in "ABC"))).lower() for i in range(len(ids))]
+    if connection.vendor != "postgresql":
+        for pk, text in zip(ids, plain, strict=True):
+            User.objects.filter(pk=pk).update(search_text=text)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE accounts_user AS u SET
+                search_text = v.plain,
+                search_vector =
+                    setweight(to_tsvector('{SEARCH_CONFIG}', v.a), 'A')
+                    || setweight(to_tsvector('{SEARCH_CONFIG}', v.b), 'B')
+                    || setweight(to_tsvector('{SEARCH_CONFIG}', v.c), 'C')
+            FROM (
+                SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS plain,
+                       unnest(%s::text[]) AS a, unnest(%s::text[]) AS b, unnest(%s::text[]) AS c
+            ) AS v
+            WHERE u.id = v.id
+            """,  # noqa: S608 (SEARCH_CONFIG is a constant; values are parameters)
+            [ids, plain, texts["A"], texts["B"], texts["C"]],
+        )

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "communities",
+    "members",
 ]
 
 MIDDLEWARE = [

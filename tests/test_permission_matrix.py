@@ -84,6 +84,17 @@ MATRIX: dict[str, Row] = {
         allowed(302, "core_team"), community_and("membership"), "post"
     ),
     "community_person_remove": Row(allowed(200, "core_team"), community_and("membership")),
+    # Members.
+    "members_directory": Row(allowed(200, *READERS), community),
+    "members_directory_export": Row(allowed(200, "core_team"), community),
+    # The member in the matrix has no photo: readers get a 404, the rest never get that far.
+    "members_photo": Row(
+        allowed(404, *READERS),
+        lambda objects: {
+            "slug": objects["community"].slug,
+            "user_id": objects["membership"].user_id,
+        },
+    ),
 }
 
 # Whole groups of patterns that are not ours to decide, each listed once with the reason.

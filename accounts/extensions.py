@@ -1,0 +1,50 @@
+"""Extension points of the profile page and of people search; higher apps register in ready().
+
+- `register_profile_section(...)`: adds a form to the profile page, saved in the same
+  transaction as the personal settings (members/ adds expertise, interests, photo...).
+- `register_search_terms(provider)`: `provider(user) -> {"A"|"B"|"C": text}` adds words to a
+  person's search document, so people can be found by what higher apps know about them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    key: str
+    title: str
+    form_class: type[forms.Form]
+    # user -> keyword arguments for the form (initial, instance...)
+    form_kwargs: Callable[..., dict]
+    # (user, form) -> None; runs inside the profile page's transaction
+    save: Callable[..., None]
+    order: int = 100
+
+
+_profile_sections: dict[str, ProfileSection] = {}
+_search_term_providers: list[Callable[..., dict[str, str]]] = []
+
+
+def register_profile_section(section: ProfileSection) -> None:
+    _profile_sections[section.key] = section
+
+
+def profile_sections() -> list[ProfileSection]:
+    return sorted(_profile_sections.values(), key=lambda section: (section.order, section.key))
+
+
+def register_search_terms(provider: Callable[..., dict[str, str]]) -> None:
+    if provider not in _search_term_providers:
+        _search_term_providers.append(provider)
+
+
+def search_terms(user) -> dict[str, list[str]]:
+    terms: dict[str, list[str]] = {"A": [], "B": [], "C": []}
+    for provider in _search_term_providers:
+        for weight, text in provider(user).items():
+            if text:
+                terms[weight].append(text)
+    return terms

@@ -1,0 +1,95 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from communities.models import WORKING_LANGUAGES, Membership
+from members.models import Profile
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 40
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags: "water utilities, drought planning" -> two tags."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=1000, **kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def clean(self, value):
+        text = super().clean(value)
+        tags, seen = [], set()
+        for raw in text.split(","):
+            tag = " ".join(raw.split())
+            if not tag or tag.lower() in seen:
+                continue
+            if len(tag) > MAX_TAG_LENGTH:
+                raise ValidationError(
+                    _("“%(tag)s” is too long: keep each tag under %(max)s characters."),
+                    params={"tag": tag[:50], "max": MAX_TAG_LENGTH},
+                )
+            seen.add(tag.lower())
+            tags.append(tag)
+        if len(tags) > MAX_TAGS:
+            raise ValidationError(_("Up to %(max)s tags, please."), params={"max": MAX_TAGS})
+        return tags
+
+
+class ProfileDetailsForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages I speak"),
+        choices=WORKING_LANGUAGES,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
+    )
+    expertise = TagsField(
+        label=_("Expertise"),
+        help_text=_("What you can help others with, separated by commas."),
+    )
+    interests = TagsField(
+        label=_("Interests"),
+        help_text=_("What you want to learn about, separated by commas."),
+    )
+
+    class Meta:
+        model = Profile
+        fields = ("expertise", "interests", "bio", "photo", "age_range", "show_email")
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        }
+        help_texts = {
+            "photo": _("JPEG, PNG or WebP, up to 5 MB. It is resized to 512 pixels."),
+            "age_range": _("Optional. Only ever shown as totals, never next to your name."),
+            "show_email": _("Otherwise members contact you through the community."),
+        }
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if not photo or photo == self.initial.get("photo"):
+            return photo
+        if photo.size > MAX_PHOTO_BYTES:
+            raise ValidationError(_("The photo is larger than 5 MB."))
+        image_format = getattr(getattr(photo, "image", None), "format", None)
+        if image_format not in PHOTO_FORMATS:
+            raise ValidationError(_("Upload a JPEG, PNG or WebP image."))
+        return photo
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any country")), *countries]
+        self.fields["language"].choices = [("", _("Any language")), *WORKING_LANGUAGES]
+        self.fields["tier"].choices = [("", _("Any tier")), *Membership.Tier.choices]

@@ -1,0 +1,62 @@
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+
+from communities import rules
+from communities.decorators import community_view
+from communities.models import Membership
+from members.csv_export import member_rows
+from members.forms import DirectorySearchForm
+from members.models import Profile
+from members.selectors import directory_export, directory_search
+
+MEMBERS_PER_PAGE = 24
+
+
+@community_view(rules.can_see_member_pages)
+def directory(request, community, access):
+    form = DirectorySearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    members = directory_search(
+        community=community,
+        query=filters.get("q", ""),
+        country=filters.get("country", ""),
+        language=filters.get("language", ""),
+        tier=filters.get("tier", ""),
+    )
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "community": community,
+        "access": access,
+        "form": form,
+        "page": page,
+        "filtered": any(filters.values()),
+    }
+    template = "members/directory.html"
+    if request.htmx:
+        template += "#directory-results"
+    return render(request, template, context)
+
+
+@community_view(rules.can_manage)
+def directory_export_csv(request, community, access):
+    filename = f"{community.slug}-members-{timezone.localdate().isoformat()}.csv"
+    response = StreamingHttpResponse(
+        member_rows(directory_export(community=community)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@community_view(rules.can_see_member_pages)
+@cache_control(private=True, max_age=3600)
+def member_photo(request, community, access, user_id):
+    # Only photos of this community's active members, to people who may see its members.
+    if not Membership.objects.active().filter(community=community, user_id=user_id).exists():
+        raise Http404
+    profile = get_object_or_404(Profile, user_id=user_id)
+    if not profile.photo:
+        raise Http404
+    return FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
