@@ -33,6 +33,9 @@ class CommunityCreateForm(forms.ModelForm):
             "Lowercase letters, numbers and hyphens. Leave empty to make one from the name."
         )
 
+    def clean_slug(self):
+        return self.cleaned_data["slug"].lower()
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("slug") and cleaned.get("name") and "slug" not in self.errors:
@@ -135,9 +138,12 @@ class JoinForm(forms.Form):
         help_text=_("A few words for the Core Team, who approve requests."),
     )
 
-    def __init__(self, *args, community: Community, **kwargs):
+    def __init__(self, *args, community: Community, invited: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if community.join_policy != Community.JoinPolicy.ON_REQUEST:
+        if invited:
+            # An invitee just accepts: no questions.
+            self.fields.clear()
+        elif community.join_policy != Community.JoinPolicy.ON_REQUEST:
             del self.fields["motivation"]
 
 

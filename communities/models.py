@@ -1,5 +1,6 @@
 from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +97,14 @@ class Community(models.Model):
         _("address"),
         max_length=60,
         unique=True,
-        validators=[validate_not_reserved],
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z",
+                _("Use lowercase letters, numbers and single hyphens, e.g. urban-water."),
+                code="invalid_slug",
+            ),
+            validate_not_reserved,
+        ],
         help_text=_("Lowercase letters, numbers and hyphens; part of the community's web address."),
         error_messages={"unique": _("Another community already uses this address.")},
     )

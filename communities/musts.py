@@ -1,11 +1,12 @@
 """The Five Musts this app can judge from its own data: define value, decide roles."""
 
 from django.urls import reverse
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from communities.extensions import MustResult, MustState, register_must
 from communities.models import Community, Membership, RoleAssignment
-from communities.selectors import CORE_TEAM_SIZE, role_assignments
+from communities.selectors import CORE_TEAM_SIZE, has_active_backup, role_assignments
 
 
 @register_must("define_value")
@@ -40,7 +41,7 @@ def decide_roles(community: Community) -> MustResult:
         {
             str(a.get_role_display())
             for a in held_by_members
-            if a.role in RoleAssignment.KEY_ROLES and not a.backup_id
+            if a.role in RoleAssignment.KEY_ROLES and not has_active_backup(a)
         }
     )
     backed_up = not unbacked
@@ -56,7 +57,7 @@ def decide_roles(community: Community) -> MustResult:
     if not key_roles_held:
         missing.append(_("a Community Leader and a Community Manager"))
     elif not backed_up:
-        missing.append(_("a backup for %(roles)s") % {"roles": " and ".join(unbacked)})
+        missing.append(_("a backup for %(roles)s") % {"roles": get_text_list(unbacked, _("and"))})
     state = MustState.PARTLY if key_roles_held or team_ok else MustState.NOT_MET
     return MustResult(
         state,

@@ -105,6 +105,11 @@ def role_warnings(
     return sorted(warnings, key=lambda warning: warning.severity)
 
 
+def has_active_backup(assignment: RoleAssignment) -> bool:
+    """A backup who has left backs no one up."""
+    return bool(assignment.backup_id) and assignment.backup_status == Membership.Status.ACTIVE
+
+
 def _role_holder_warnings(assignments: list[RoleAssignment]) -> list[RoleWarning]:
     gone = [
         RoleWarning(
@@ -125,12 +130,20 @@ def _role_holder_warnings(assignments: list[RoleAssignment]) -> list[RoleWarning
     no_backup = [
         RoleWarning(
             2 if a.role in RoleAssignment.KEY_ROLES else 4,
-            _("%(role)s (%(person)s) has no backup.")
-            % {"role": a.get_role_display(), "person": a.holder.name},
+            (
+                _("%(role)s (%(person)s) has no backup.")
+                if not a.backup_id
+                else _("%(role)s (%(person)s): the backup, %(backup)s, has left.")
+            )
+            % {
+                "role": a.get_role_display(),
+                "person": a.holder.name,
+                "backup": a.backup.name if a.backup_id else "",
+            },
             "warning" if a.role in RoleAssignment.KEY_ROLES else "info",
         )
         for a in assignments
-        if a.holder_status not in GONE and not a.backup_id
+        if a.holder_status not in GONE and not has_active_backup(a)
     ]
     return [*gone, *unheld, *no_backup]
 

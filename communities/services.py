@@ -40,7 +40,7 @@ def community_create(
     Community Manager."""
     community = Community(
         name=name.strip(),
-        slug=slug,
+        slug=slug.lower(),
         description=description.strip(),
         visibility=visibility,
         join_policy=join_policy,
@@ -129,16 +129,9 @@ def membership_join(
         Membership.objects.select_for_update().filter(community=community, user=user).first()
     )
     status = membership.status if membership else None
-    if status == Membership.Status.ACTIVE:
-        return membership
-    if status == Membership.Status.REMOVED:
-        raise ValidationError(_("The Core Team has removed you from this community."))
-    if status == Membership.Status.REQUESTED:
-        return membership
-    if status != Membership.Status.INVITED and (
-        community.join_policy == Community.JoinPolicy.INVITATION
-    ):
-        raise ValidationError(_("This community is by invitation only."))
+    if status in (Membership.Status.ACTIVE, Membership.Status.REQUESTED):
+        return membership  # already in, or already asked: a second click changes nothing
+    _refuse_join(community=community, status=status)
 
     becomes_active = status == Membership.Status.INVITED or (
         community.join_policy == Community.JoinPolicy.OPEN
@@ -154,20 +147,45 @@ def membership_join(
         membership.joined_at = timezone.now()
         # Someone who left and comes back starts again as a member.
         membership.tier = Membership.Tier.MEMBER
-        membership.save()
+        if not _saved_once(membership):
+            return Membership.objects.get(community=community, user=user)
         return membership
     membership.status = Membership.Status.REQUESTED
     membership.request_message = motivation.strip()[:1000]
-    membership.save()
+    if not _saved_once(membership):
+        return Membership.objects.get(community=community, user=user)
     _email_core_team(
         community=community,
         kind="join_requested",
         template_prefix="communities/email/join_requested",
         context={"requester": user, "motivation": membership.request_message},
         about=f"membership:{membership.pk}",
-        period=timezone.localdate().isoformat(),
+        period=f"requested:{timezone.now().isoformat()}",
     )
     return membership
+
+
+def _refuse_join(*, community: Community, status: str | None) -> None:
+    if status == Membership.Status.REMOVED:
+        raise ValidationError(_("The Core Team has removed you from this community."))
+    if status != Membership.Status.INVITED and (
+        community.join_policy == Community.JoinPolicy.INVITATION
+    ):
+        raise ValidationError(_("This community is by invitation only."))
+
+
+def _saved_once(membership: Membership) -> bool:
+    """Saves a membership; False when a concurrent request (a double click) inserted the same
+    person's row first, in which case theirs stands."""
+    if membership.pk:
+        membership.save()
+        return True
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        return False
+    return True
 
 
 def _email_core_team(*, community: Community, **email) -> None:
@@ -193,7 +211,7 @@ def _email_requester(*, membership: Membership, kind: str, message: str) -> None
             "home_path": reverse("community_home", kwargs={"slug": community.slug}),
         },
         about=f"membership:{membership.pk}",
-        period=timezone.localdate().isoformat(),
+        period=f"{kind}:{timezone.now().isoformat()}",
     )
 
 
@@ -293,7 +311,7 @@ def _ask_for_succession(*, membership: Membership) -> None:
             template_prefix="communities/email/succession",
             context={**context, "is_backup": recipient.user_id in backup_ids},
             about=f"membership:{membership.pk}",
-            period=f"{membership.status}:{timezone.localdate().isoformat()}",
+            period=f"{membership.status}:{timezone.now().isoformat()}",
         )
 
 
@@ -313,6 +331,11 @@ def membership_leave(*, membership: Membership) -> Membership:
 
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> Membership:
+    """Removes a member. A Community Sponsor role they hold goes too: sponsor access would
+    otherwise keep them reading the community they were removed from."""
+    RoleAssignment.objects.filter(
+        community=membership.community, holder=membership.user, role=RoleAssignment.Role.SPONSOR
+    ).delete()
     return _end_membership(
         membership=membership,
         status=Membership.Status.REMOVED,
@@ -372,11 +395,16 @@ def role_assign(*, community: Community, role: str, holder, backup=None) -> Role
     if role not in RoleAssignment.Role.values:
         raise ValidationError({"role": _("Choose one of the roles.")})
     _check_role_people(community=community, role=role, holder=holder, backup=backup)
+    already = ValidationError({"holder": _("This person already holds this role.")})
     if RoleAssignment.objects.filter(community=community, role=role, holder=holder).exists():
-        raise ValidationError({"holder": _("This person already holds this role.")})
-    return RoleAssignment.objects.create(
-        community=community, role=role, holder=holder, backup=backup
-    )
+        raise already
+    try:
+        with transaction.atomic():
+            return RoleAssignment.objects.create(
+                community=community, role=role, holder=holder, backup=backup
+            )
+    except IntegrityError as error:  # the same assignment from a double click
+        raise already from error
 
 
 @transaction.atomic
@@ -402,11 +430,13 @@ def role_hand_over(*, assignment: RoleAssignment) -> RoleAssignment:
     """Succession, confirmed by the Core Team: the backup takes over the role of a holder who
     has left or was removed. The new holder has no backup yet, and the roles page says so."""
     assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
-    holder_gone = (
-        not Membership.objects.active()
-        .filter(community_id=assignment.community_id, user_id=assignment.holder_id)
-        .exists()
-    )
+    if assignment.role == RoleAssignment.Role.SPONSOR:
+        raise ValidationError(_("The sponsor role is not handed over; assign a new sponsor."))
+    holder_gone = Membership.objects.filter(
+        community_id=assignment.community_id,
+        user_id=assignment.holder_id,
+        status__in=(Membership.Status.LEFT, Membership.Status.REMOVED),
+    ).exists()
     if not holder_gone:
         raise ValidationError(_("The holder is still an active member; edit the role instead."))
     if assignment.backup is None:

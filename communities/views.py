@@ -6,7 +6,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from communities import rules, selectors, services
 from communities.decorators import community_view
@@ -24,6 +26,7 @@ from communities.forms import (
     RoleBackupForm,
     TierForm,
 )
+from communities.htmx import page_or_partial
 from communities.models import Community, Membership, RoleAssignment
 
 COMMUNITIES_PER_PAGE = 12
@@ -39,6 +42,7 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+@vary_on_headers("HX-Request")
 def home(request):
     form = CommunitySearchForm(
         request.GET or None, languages=selectors.community_languages_in_use()
@@ -49,10 +53,9 @@ def home(request):
     communities = selectors.community_list(user=request.user, search=search, language=language)
     page = Paginator(communities, COMMUNITIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "filtered": bool(search or language)}
-    template = "communities/home.html"
-    if request.htmx:
-        template += "#community-list"
-    return render(request, template, context)
+    return render(
+        request, page_or_partial(request, "communities/home.html", "community-list"), context
+    )
 
 
 @login_required
@@ -79,8 +82,12 @@ def community_create(request):
 
 @community_view()
 def community_public(request, community, access):
-    join_form = JoinForm(community=community) if access.can_join else None
+    join_form = JoinForm(community=community, invited=_invited(access)) if access.can_join else None
     return _render_public(request, community, access, join_form)
+
+
+def _invited(access) -> bool:
+    return access.membership is not None and access.membership.status == Membership.Status.INVITED
 
 
 def _render_public(request, community, access, join_form):
@@ -96,14 +103,14 @@ def _render_public(request, community, access, join_form):
 def community_join(request, community, access):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={community_url(community)}")
-    form = JoinForm(request.POST, community=community)
+    form = JoinForm(request.POST, community=community, invited=_invited(access))
     if not form.is_valid():
         return _render_public(request, community, access, form)
     try:
         membership = services.membership_join(
             community=community,
             user=request.user,
-            acquisition_source=form.cleaned_data["acquisition_source"],
+            acquisition_source=form.cleaned_data.get("acquisition_source", ""),
             motivation=form.cleaned_data.get("motivation", ""),
         )
     except ValidationError as error:
@@ -157,11 +164,14 @@ def community_home(request, community, access):
 
 
 SECTION_TITLES = {
-    "purpose": (_("Purpose"), _("What we talk about")),
-    "people": (_("People"), _("Who it is for")),
-    "practice": (_("Practice"), _("How we work")),
-    "value_to_members": (_("Value to members"), _("What members gain")),
-    "value_to_organisation": (_("Value to the organisation"), _("What the organisation gains")),
+    "purpose": (gettext_lazy("Purpose"), gettext_lazy("What we talk about")),
+    "people": (gettext_lazy("People"), gettext_lazy("Who it is for")),
+    "practice": (gettext_lazy("Practice"), gettext_lazy("How we work")),
+    "value_to_members": (gettext_lazy("Value to members"), gettext_lazy("What members gain")),
+    "value_to_organisation": (
+        gettext_lazy("Value to the organisation"),
+        gettext_lazy("What the organisation gains"),
+    ),
 }
 
 
@@ -188,6 +198,7 @@ def community_canvas(request, community, access):
 
 @community_view(rules.can_manage)
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def community_canvas_edit(request, community, access, section):
     if section not in services.CANVAS_SECTIONS:
         raise Http404
@@ -198,15 +209,13 @@ def community_canvas_edit(request, community, access, section):
         services.community_update_canvas(
             community=community, section=section, text=form.cleaned_data["text"]
         )
-        if request.htmx:
+        if request.htmx and not request.htmx.history_restore_request:
             context["section"] = _canvas_section(community, section)
             return render(request, "communities/canvas.html#canvas-section", context)
         messages.success(request, _("Canvas saved."))
         return redirect(f"{reverse('community_canvas', kwargs={'slug': community.slug})}#{section}")
     context["section"] = _canvas_section(community, section)
-    template = "communities/canvas_edit.html"
-    if request.htmx:
-        template += "#canvas-section-form"
+    template = page_or_partial(request, "communities/canvas_edit.html", "canvas-section-form")
     return render(request, template, context)
 
 

@@ -181,7 +181,8 @@ ACCOUNT_PREVENT_ENUMERATION = False
 # allauth's rate limits are on by default (login, failed logins, sign-up, password reset...):
 # they count in the cache, which is Redis in production, shared by every web process.
 
-# EMAIL_URL (smtp://user:password@host:587/?tls=True) or the usual EMAIL_HOST, EMAIL_PORT,
+# EMAIL_URL (smtp+tls://user:password@host:587; smtp+ssl:// for port 465) or the usual
+# EMAIL_HOST, EMAIL_PORT,
 # EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; with neither, emails print to the console.
 if env.str("EMAIL_URL", default=""):
     _email = env.email_url("EMAIL_URL")

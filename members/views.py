@@ -3,9 +3,11 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
+from django.views.decorators.vary import vary_on_headers
 
 from communities import rules
 from communities.decorators import community_view
+from communities.htmx import page_or_partial
 from communities.models import Membership
 from members.csv_export import member_rows
 from members.forms import DirectorySearchForm
@@ -16,6 +18,7 @@ MEMBERS_PER_PAGE = 24
 
 
 @community_view(rules.can_see_member_pages)
+@vary_on_headers("HX-Request")
 def directory(request, community, access):
     form = DirectorySearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -34,10 +37,9 @@ def directory(request, community, access):
         "page": page,
         "filtered": any(filters.values()),
     }
-    template = "members/directory.html"
-    if request.htmx:
-        template += "#directory-results"
-    return render(request, template, context)
+    return render(
+        request, page_or_partial(request, "members/directory.html", "directory-results"), context
+    )
 
 
 @community_view(rules.can_manage)

@@ -21,7 +21,11 @@ def _render(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, st
     try:
         body_html = render_to_string(f"{template_prefix}_message.html", context).strip()
     except TemplateDoesNotExist:
-        body_html = ""
+        # Every email has an HTML part; without a template of its own, the text is laid out
+        # in the house layout (paragraphs kept, links made clickable).
+        body_html = render_to_string(
+            "notifications/email/text_as_html.html", {**context, "text": body_text}
+        ).strip()
     return subject, body_text, body_html
 
 
@@ -146,4 +150,17 @@ def deliveries_pending_ids(*, older_than: timedelta) -> list[int]:
         )
         .exclude(last_attempt_at__gte=cutoff)
         .values_list("pk", flat=True)[:1000]
+    )
+
+
+def deliveries_fail_stuck(*, older_than: timedelta) -> int:
+    """Marks FAILED the deliveries a worker claimed but never finished (it died mid-send).
+    They are not retried: the email may have left, and a duplicate is worse than a gap. The
+    admin lists them under Failed, with the reason."""
+    cutoff = timezone.now() - older_than
+    return Delivery.objects.filter(
+        status=Delivery.Status.SENDING, last_attempt_at__lt=cutoff
+    ).update(
+        status=Delivery.Status.FAILED,
+        last_error="The worker stopped while sending; not retried, to avoid sending twice.",
     )

@@ -3,7 +3,12 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from notifications.services import deliveries_pending_ids, delivery_mark_failed, delivery_send
+from notifications.services import (
+    deliveries_fail_stuck,
+    deliveries_pending_ids,
+    delivery_mark_failed,
+    delivery_send,
+)
 
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 
@@ -22,7 +27,9 @@ def deliver_email(self, delivery_id: int) -> bool:
 
 @shared_task
 def requeue_pending_deliveries() -> int:
-    """Beat task: re-enqueue deliveries whose task never ran. Sending stays at most once."""
+    """Beat task: re-enqueue deliveries whose task never ran, and mark FAILED those a worker
+    claimed and never finished. Sending stays at most once."""
+    deliveries_fail_stuck(older_than=timedelta(minutes=15))
     ids = deliveries_pending_ids(older_than=timedelta(minutes=10))
     for delivery_id in ids:
         deliver_email.delay(delivery_id)

@@ -137,6 +137,10 @@ class TestMassAssignment:
 
         community.refresh_from_db()
         assert (community.name, community.slug) == ("Renamed", "urban-water")
+        assert list(Membership.objects.values_list("community_id", "tier")) == [
+            (community.pk, Membership.Tier.CORE_TEAM)
+        ]
+        assert not RoleAssignment.objects.exists()
 
     def test_joining_cannot_choose_a_tier_or_role(self, client, user):
         community = CommunityFactory(join_policy=Community.JoinPolicy.OPEN)

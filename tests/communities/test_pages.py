@@ -493,3 +493,36 @@ class TestQueryBudgets:
         with django_assert_max_num_queries(6):
             response = client.get(reverse("home"))
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("policy", Community.JoinPolicy.values)
+def test_an_invitee_accepts_under_every_policy(client, user, policy):
+    community = CommunityFactory(join_policy=policy)
+    MembershipFactory(community=community, user=user, status=Status.INVITED, joined_at=None)
+    client.force_login(user)
+    page = client.get(url("community_public", community)).content.decode()
+    assert "Accept the invitation" in page
+    assert 'name="motivation"' not in page
+
+    response = client.post(url("community_join", community))
+
+    assert response["Location"] == url("community_home", community)
+    membership = Membership.objects.get(user=user)
+    assert membership.status == Status.ACTIVE
+    assert membership.acquisition_source == Membership.Source.DIRECT_INVITATION
+
+
+def test_a_visitors_join_goes_to_sign_in_and_changes_nothing(client, community):
+    response = client.post(url("community_join", community))
+
+    assert response["Location"].startswith(reverse("account_login"))
+    assert not Membership.objects.exists()
+
+
+def test_the_back_button_gets_the_whole_page_not_the_htmx_fragment(client):
+    response = client.get(
+        reverse("home"), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]

@@ -111,3 +111,17 @@ def test_sponsored_and_requested_communities_count_as_mine(user):
     names = {c.name: c.is_mine for c in selectors.community_list(user=user)}
 
     assert names == {"Requested": True, "Sponsored": True}
+
+
+def test_a_backup_who_left_backs_no_one_up(community):
+    manager, leader = members(community, 2, Tier.CORE_TEAM)
+    gone = MembershipFactory(community=community)
+    RoleAssignmentFactory(community=community, role=Role.MANAGER, holder=manager, backup=leader)
+    RoleAssignmentFactory(community=community, role=Role.LEADER, holder=leader, backup=gone.user)
+    gone.status = Status.LEFT
+    gone.save()
+
+    messages = [str(w.message) for w in selectors.role_warnings(community=community)]
+
+    assert f"Community Leader ({leader.name}): the backup, {gone.user.name}, has left." in messages
+    assert extensions._must_checks["roles"](community).state == MustState.PARTLY

@@ -287,3 +287,71 @@ class TestSuccessionEmail:
 
         assert not Delivery.objects.exists()
         assert mailoutbox == []
+
+
+class TestReviewFindings:
+    def test_a_double_click_on_join_keeps_one_membership(self, community, user):
+        MembershipFactory(community=community, user=user)  # the first click won the race
+
+        duplicate = Membership(community=community, user=user)
+        assert services._saved_once(duplicate) is False
+        assert Membership.objects.filter(community=community, user=user).count() == 1
+
+    def test_a_double_click_on_assign_is_a_clear_error(self, community, member, monkeypatch):
+        services.role_assign(community=community, role=Role.LEADER, holder=member)
+        # The second request passed its check before the first one committed.
+        monkeypatch.setattr(services.RoleAssignment.objects, "filter", _never_exists(services))
+
+        with pytest.raises(ValidationError, match="already holds"):
+            services.role_assign(community=community, role=Role.LEADER, holder=member)
+
+    def test_a_second_request_after_leaving_is_emailed_again(
+        self, community, user, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        community.join_policy = Community.JoinPolicy.ON_REQUEST
+        community.save()
+        MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(2):
+                membership = services.membership_join(
+                    community=community, user=user, motivation="x"
+                )
+                services.membership_approve(membership=membership)
+                services.membership_leave(membership=membership)
+
+        welcomes = [m for m in mailoutbox if m.to == [user.email]]
+        assert len(welcomes) == 2
+
+    def test_removing_a_member_also_ends_their_sponsor_access(self, community, member):
+        RoleAssignmentFactory(community=community, role=Role.SPONSOR, holder=member)
+        MembershipFactory(community=community, tier=Tier.CORE_TEAM)
+
+        services.membership_remove(membership=Membership.objects.get(user=member))
+
+        assert not RoleAssignment.objects.filter(holder=member).exists()
+
+    def test_the_sponsor_role_is_never_handed_over(self, community):
+        backup = MembershipFactory(community=community).user
+        role = RoleAssignmentFactory(
+            community=community, role=Role.SPONSOR, holder=UserFactory(), backup=backup
+        )
+
+        with pytest.raises(ValidationError, match="not handed over"):
+            services.role_hand_over(assignment=role)
+
+    def test_slugs_are_lowercase(self, user):
+        community = services.community_create(creator=user, name="Water", slug="Urban-Water")
+
+        assert community.slug == "urban-water"
+
+
+def _never_exists(services_module):
+    real_filter = services_module.RoleAssignment.objects.filter
+
+    def filter_(*args, **kwargs):
+        queryset = real_filter(*args, **kwargs)
+        queryset.exists = lambda: False
+        return queryset
+
+    return filter_

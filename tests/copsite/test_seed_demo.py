@@ -1,7 +1,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from communities.models import Community, Membership, RoleAssignment
@@ -11,8 +11,18 @@ pytestmark = pytest.mark.django_db
 
 def seed() -> str:
     output = StringIO()
-    call_command("seed_demo", stdout=output)
+    # Tests run with DEBUG off, as production does: hence --force.
+    call_command("seed_demo", "--force", stdout=output)
     return output.getvalue()
+
+
+def test_seed_demo_refuses_to_run_in_production_without_force(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert not User.objects.exists()
 
 
 def test_seed_demo_is_idempotent_and_prints_a_login(client):

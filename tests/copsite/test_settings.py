@@ -26,6 +26,7 @@ print(json.dumps({
     "broker": app.conf.broker_url,
     "email": settings.EMAIL_BACKEND,
     "email_host": settings.EMAIL_HOST,
+    "email_tls": settings.EMAIL_USE_TLS,
 }))
 """
 
@@ -110,3 +111,10 @@ def test_the_usual_email_variables_also_configure_smtp():
 
     assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["email_host"] == "smtp.example.org"
+
+
+def test_an_smtp_tls_url_turns_tls_on():
+    values = settings_with({"EMAIL_URL": "smtp+tls://user:secret@smtp.example.org:587"})
+
+    assert values["email_host"] == "smtp.example.org"
+    assert values["email_tls"] is True

@@ -175,3 +175,40 @@ def test_concurrent_senders_record_and_send_one_email(send_greeting, mailoutbox)
     assert sorted(results) == [False, True]
     assert Delivery.objects.count() == 1
     assert len(mailoutbox) == 1
+
+
+def test_a_claimed_delivery_that_never_finished_is_marked_failed_not_resent(
+    send_greeting, mailoutbox
+):
+    delivery, _ = send_greeting()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENDING, last_attempt_at=timezone.now() - dt.timedelta(minutes=20)
+    )
+    recent, _ = send_greeting(about="event:2")
+    Delivery.objects.filter(pk=recent.pk).update(
+        status=Delivery.Status.SENDING, last_attempt_at=timezone.now()
+    )
+
+    requeue_pending_deliveries.apply()
+
+    delivery.refresh_from_db()
+    recent.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert "not retried" in delivery.last_error
+    assert recent.status == Delivery.Status.SENDING
+    assert mailoutbox == []
+
+
+def test_every_email_has_an_html_part(send_greeting, django_capture_on_commit_callbacks):
+    """Emails without an HTML template of their own get the text in the house layout."""
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery, _ = services.email_send(
+            to="someone@example.org",
+            kind="succession_needed",
+            template_prefix="communities/email/join_declined",
+            context={"community": {"name": "Water <b>CoP</b>"}, "message": "See https://x.org"},
+        )
+
+    assert "<html" in delivery.body_html
+    assert '<a href="https://x.org"' in delivery.body_html
+    assert "<b>CoP</b>" not in delivery.body_html  # escaped, not injected

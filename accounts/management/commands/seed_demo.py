@@ -8,7 +8,8 @@ so each app can build on the rows of the apps below it.
 from importlib import import_module
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS
@@ -17,7 +18,19 @@ from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 class Command(BaseCommand):
     help = "Creates or refreshes demo data (idempotent) and prints a demo login."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. The demo accounts share a published password.",
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and the demo accounts (one of them "
+                "an administrator) share a published password. Use --force to seed anyway."
+            )
         with transaction.atomic():
             for app_config in apps.get_app_configs():
                 try:
