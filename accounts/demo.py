@@ -1,6 +1,7 @@
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
+from accounts.services import user_refresh_search
 
 DEMO_PASSWORD = "copsite-demo"  # noqa: S105 (a published demo password, for local demo data only)
 
@@ -22,7 +23,7 @@ DEMO_USERS = [
 ]
 
 
-def seed(*, stdout) -> None:
+def seed(*, stdout, **options) -> None:
     for email, display_name, organisation, country, staff in DEMO_USERS:
         user, created = User.objects.get_or_create(
             email=email,
@@ -40,4 +41,5 @@ def seed(*, stdout) -> None:
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
+        user_refresh_search(user=user)
     stdout.write(f"accounts: {len(DEMO_USERS)} demo people")

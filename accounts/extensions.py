@@ -4,6 +4,9 @@
   transaction as the personal settings (members/ adds expertise, interests, photo...).
 - `register_search_terms(provider)`: `provider(user) -> {"A"|"B"|"C": text}` adds words to a
   person's search document, so people can be found by what higher apps know about them.
+- `register_search_listener(listener)`: `listener(user_ids)` runs right after search documents
+  change, in the same transaction (communities copies them onto memberships, so a directory
+  search reads one indexed table).
 """
 
 from collections.abc import Callable
@@ -48,3 +51,15 @@ def search_terms(user) -> dict[str, list[str]]:
             if text:
                 terms[weight].append(text)
     return terms
+
+
+_search_listeners: list[Callable[[list[int]], None]] = []
+
+
+def register_search_listener(listener: Callable[[list[int]], None]) -> None:
+    if listener not in _search_listeners:
+        _search_listeners.append(listener)
+
+
+def search_listeners() -> list[Callable[[list[int]], None]]:
+    return list(_search_listeners)

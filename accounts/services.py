@@ -1,6 +1,6 @@
 from django.db import connection, transaction
 
-from accounts.extensions import search_terms
+from accounts.extensions import search_listeners, search_terms
 from accounts.models import User
 
 SEARCH_CONFIG = "simple"  # no stemming: names, organisations and tags are not English prose
@@ -56,7 +56,13 @@ def users_set_search(*, documents: dict[int, dict[str, str]]) -> None:
     if connection.vendor != "postgresql":
         for pk, text in zip(ids, plain, strict=True):
             User.objects.filter(pk=pk).update(search_text=text)
-        return
+    else:
+        _store_search_vectors(ids, plain, texts)
+    for listener in search_listeners():
+        listener(ids)
+
+
+def _store_search_vectors(ids: list[int], plain: list[str], texts: dict[str, list[str]]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

@@ -9,5 +9,10 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities")
 
     def ready(self) -> None:
+        from accounts.extensions import register_search_listener  # noqa: PLC0415
+
         # This app's own Five Musts checks and member-home panels.
         from communities import musts, panels  # noqa: F401, PLC0415
+        from communities.search import memberships_copy_search  # noqa: PLC0415
+
+        register_search_listener(memberships_copy_search)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
+from communities.search import memberships_copy_search
 
 ROLE = RoleAssignment.Role
 TEAM, GROUP, MEMBER = Membership.Tier.CORE_TEAM, Membership.Tier.CORE_GROUP, Membership.Tier.MEMBER
@@ -121,7 +122,7 @@ COMMUNITIES = [
 ]
 
 
-def seed(*, stdout) -> None:
+def seed(*, stdout, **options) -> None:
     users = {user.email: user for user in User.objects.filter(email__endswith="@demo.copsite.org")}
     now = timezone.now()
     for data in COMMUNITIES:
@@ -155,6 +156,7 @@ def seed(*, stdout) -> None:
                 holder=users[holder],
                 defaults={"backup": users[backup] if backup else None},
             )
+    memberships_copy_search([user.pk for user in users.values()])
     stdout.write(
         f"communities: {len(COMMUNITIES)} communities (public and open, on request, private) "
         "with canvases, Core Teams, Core Groups and roles"

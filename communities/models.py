@@ -1,4 +1,5 @@
 from django.conf import global_settings, settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -239,6 +240,11 @@ class Membership(models.Model):
     first_participated_at = models.DateTimeField(_("first took part"), null=True, blank=True)
     last_participated_at = models.DateTimeField(_("last took part"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Copies of the person's name, country and search document (communities/search.py), so
+    # that a directory search at 50,000 members reads this one indexed table.
+    sort_name = models.CharField(max_length=254, blank=True, editable=False)
+    country = models.CharField(max_length=2, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -255,6 +261,8 @@ class Membership(models.Model):
             models.Index(
                 fields=["community", "last_participated_at"], name="comm_member_participation_idx"
             ),
+            models.Index(fields=["community", "status", "sort_name"], name="comm_member_sort_idx"),
+            models.Index(fields=["community", "country"], name="comm_member_country_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
+from communities.search import memberships_copy_search
 from notifications.services import email_send
 
 CANVAS_SECTIONS = ("purpose", "people", "practice", "value_to_members", "value_to_organisation")
@@ -61,6 +62,7 @@ def community_create(
         tier=Membership.Tier.CORE_TEAM,
         joined_at=timezone.now(),
     )
+    memberships_copy_search([creator.pk])
     RoleAssignment.objects.create(
         community=community, role=RoleAssignment.Role.MANAGER, holder=creator
     )
@@ -185,6 +187,7 @@ def _saved_once(membership: Membership) -> bool:
             membership.save()
     except IntegrityError:
         return False
+    memberships_copy_search([membership.user_id])
     return True
 
 

@@ -37,7 +37,5 @@ SECTION = ProfileSection(
 
 
 def search_terms(user) -> dict[str, str]:
-    profile = getattr(user, "member_profile", None) if user.pk else None
-    if profile is None:
-        profile = profile_get(user=user)
+    profile = profile_get(user=user)  # read fresh: a cached one may predate this save
     return {"B": " ".join(profile.expertise), "C": " ".join(profile.interests)}

@@ -4,6 +4,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageOps
 
+from accounts.services import user_refresh_search
 from members.models import Profile, ProfileLanguage
 
 PHOTO_SIZE = (512, 512)
@@ -39,8 +40,8 @@ def profile_update(
     photo=None,
 ) -> Profile:
     """Saves what a member shares with peers. `photo`: a new upload (resized here), False to
-    remove the current one, or None/the current file to keep it. The caller refreshes the
-    search document (the profile page does, through accounts.services.user_update_profile)."""
+    remove the current one, or None/the current file to keep it. Refreshes the person's search
+    document, so the directory finds them by their new expertise at once."""
     profile = profile_get(user=user)
     old_photo = profile.photo.name if profile.photo else ""
     profile.expertise = expertise
@@ -58,6 +59,8 @@ def profile_update(
     ProfileLanguage.objects.bulk_create(
         [ProfileLanguage(user=user, code=code) for code in languages], ignore_conflicts=True
     )
+
+    user_refresh_search(user=user)
 
     new_photo = profile.photo.name if profile.photo else ""
     if old_photo and old_photo != new_photo:

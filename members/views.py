@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from communities.models import Membership
 from members.csv_export import member_rows
 from members.forms import DirectorySearchForm
 from members.models import Profile
+from members.pagination import CappedPaginator
 from members.selectors import directory_export, directory_search
 
 MEMBERS_PER_PAGE = 24
@@ -29,7 +29,7 @@ def directory(request, community, access):
         language=filters.get("language", ""),
         tier=filters.get("tier", ""),
     )
-    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "community": community,
         "access": access,

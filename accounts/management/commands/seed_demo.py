@@ -1,8 +1,10 @@
 """`manage.py seed_demo`: realistic demo data, safe to run again.
 
 An extension point, like the admin's autodiscovery: every installed app may have a `demo`
-module with `seed(*, stdout) -> None`; they run bottom layer first (INSTALLED_APPS order),
-so each app can build on the rows of the apps below it.
+module with `seed(*, stdout, **options) -> None`; they run bottom layer first
+(INSTALLED_APPS order), so each app can build on the rows of the apps below it.
+
+`--members N` also builds a community of N members for scale tests (members/demo.py).
 """
 
 from importlib import import_module
@@ -19,6 +21,12 @@ class Command(BaseCommand):
     help = "Creates or refreshes demo data (idempotent) and prints a demo login."
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=0,
+            help="Also build (or top up) a community with this many members, e.g. 50000.",
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -39,7 +47,7 @@ class Command(BaseCommand):
                     if error.name != f"{app_config.name}.demo":
                         raise
                     continue
-                module.seed(stdout=self.stdout)
+                module.seed(stdout=self.stdout, members=options["members"])
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ as:"))
         for email, display_name, _organisation, _country, _staff in DEMO_USERS:
             self.stdout.write(f"  {email:<32} {display_name}")

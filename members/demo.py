@@ -1,0 +1,180 @@
+"""Demo members: 200+ people with realistic profiles in the Urban Water community, and on
+request (`seed_demo --members 50000`) a community of that size for scale tests, built with
+bulk inserts."""
+
+import random
+import time
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import users_set_search
+from communities.models import Community, Membership
+from members.models import Profile, ProfileLanguage
+
+FIRST_NAMES = [
+    "Amina", "Rafael", "Mei", "Jonas", "Claire", "Kofi", "Priya", "Ana", "Tomás", "Fatima",
+    "Lars", "Nadia", "Samuel", "Aisha", "Carlos", "Ingrid", "Hiroshi", "Zanele", "Omar", "Lucía",
+    "Thabo", "Sofia", "Arjun", "Leila", "Mateo", "Grace", "Yusuf", "Elena", "Kwame", "Noor",
+]  # fmt: skip
+LAST_NAMES = [
+    "Diallo", "Ortega", "Lin", "Weber", "Dubois", "Mensah", "Raman", "Souza", "Herrera", "Benali",
+    "Nilsson", "Haddad", "Okoro", "Khan", "Silva", "Johansen", "Tanaka", "Dlamini", "Farouk",
+    "Méndez", "Mokoena", "Rossi", "Patel", "Nasser", "García", "Achieng", "Demir", "Popescu",
+]  # fmt: skip
+ORGANISATIONS = [
+    "Ghana Water Company", "Chennai Metrowater", "SABESP", "Aguas Andinas", "ONEE",
+    "Nairobi City Water", "Manila Water", "Lima Sedapal", "Dhaka WASA", "Addis Ababa Water",
+    "Ministry of Public Works", "Ministry of Finance", "Delta Cities Network", "Rand Water",
+    "Water Sector Trust Fund", "Danube Water Program", "Mekong River Commission",
+]  # fmt: skip
+EXPERTISE = [
+    "agriculture", "irrigation", "water reuse", "drought planning", "leak detection",
+    "smart meters", "tariff design", "climate finance", "green bonds", "procurement",
+    "urban planning", "flood management", "sanitation", "wastewater treatment", "desalination",
+    "hydrology", "GIS mapping", "data analytics", "customer engagement", "asset management",
+    "groundwater", "water quality", "regulation", "public-private partnerships", "resilience",
+]  # fmt: skip
+COUNTRIES = ["GH", "IN", "BR", "CL", "MA", "KE", "PH", "PE", "BD", "ET", "ZA", "FR", "DE", "SN"]
+LANGUAGES = ["en", "fr", "es", "pt", "ar"]
+AGE_RANGES = [choice for choice, _label in Profile.AgeRange.choices]
+BATCH = 5000
+SHARE_EMAIL_RATE, INTERNAL_RATE, TOOK_PART_RATE = 0.3, 0.4, 0.6
+SCALE_SLUG = "scale-directory"
+
+
+def _person(rng: random.Random, number: int, domain: str) -> dict:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    return {
+        "email": f"{first.lower()}.{last.lower()}.{number}@{domain}".replace(" ", ""),
+        "display_name": f"{first} {last}",
+        "organisation": rng.choice(ORGANISATIONS),
+        "country": rng.choice(COUNTRIES),
+        "expertise": rng.sample(EXPERTISE, rng.randint(1, 4)),
+        "interests": rng.sample(EXPERTISE, rng.randint(0, 2)),
+        "languages": rng.sample(LANGUAGES, rng.randint(1, 2)),
+        "age_range": rng.choice([*AGE_RANGES, "", ""]),
+    }
+
+
+def bulk_add_members(
+    *, community: Community, people: list[dict], joined_days_ago: int = 365
+) -> int:
+    """Creates users, profiles, languages, memberships and search documents in batches.
+    Skips emails that already exist. Returns how many were added."""
+    rng = random.Random(community.pk)  # noqa: S311 (demo data)
+    existing = set(
+        User.objects.filter(email__in=[p["email"] for p in people]).values_list("email", flat=True)
+    )
+    people = [p for p in people if p["email"] not in existing]
+    now = timezone.now()
+    for start in range(0, len(people), BATCH):
+        chunk = people[start : start + BATCH]
+        with transaction.atomic():
+            users = User.objects.bulk_create(
+                [
+                    User(
+                        email=p["email"],
+                        display_name=p["display_name"],
+                        organisation=p["organisation"],
+                        country=p["country"],
+                        password=make_password(None),  # unusable: demo people do not sign in
+                    )
+                    for p in chunk
+                ]
+            )
+            Profile.objects.bulk_create(
+                [
+                    Profile(
+                        user=user,
+                        expertise=p["expertise"],
+                        interests=p["interests"],
+                        age_range=p["age_range"],
+                        bio=f"{p['display_name']} works on {', '.join(p['expertise'])}.",
+                        show_email=rng.random() < SHARE_EMAIL_RATE,
+                    )
+                    for user, p in zip(users, chunk, strict=True)
+                ]
+            )
+            ProfileLanguage.objects.bulk_create(
+                [
+                    ProfileLanguage(user=user, code=code)
+                    for user, p in zip(users, chunk, strict=True)
+                    for code in p["languages"]
+                ]
+            )
+            Membership.objects.bulk_create(
+                [
+                    Membership(
+                        community=community,
+                        user=user,
+                        status=Membership.Status.ACTIVE,
+                        tier=Membership.Tier.MEMBER,
+                        is_internal=rng.random() < INTERNAL_RATE,
+                        acquisition_source=rng.choice(Membership.Source.values),
+                        joined_at=now - timezone.timedelta(days=rng.randint(0, joined_days_ago)),
+                        last_participated_at=(
+                            now - timezone.timedelta(days=rng.randint(0, 200))
+                            if rng.random() < TOOK_PART_RATE
+                            else None
+                        ),
+                    )
+                    for user in users
+                ]
+            )
+            users_set_search(
+                documents={
+                    user.pk: {
+                        "A": f"{p['display_name']} {p['email'].split('@')[0]}",
+                        "B": " ".join([p["organisation"], *p["expertise"]]),
+                        "C": " ".join([str(user.country.name), *p["interests"]]),
+                    }
+                    for user, p in zip(users, chunk, strict=True)
+                }
+            )
+    return len(people)
+
+
+def build_scale_community(*, members: int, stdout=None) -> Community:
+    """A community of `members` active members (reused and topped up if it exists)."""
+    community, _ = Community.objects.get_or_create(
+        slug=SCALE_SLUG,
+        defaults={
+            "name": "Directory at scale",
+            "description": "Synthetic members for performance tests.",
+            "visibility": Community.Visibility.UNLISTED,
+        },
+    )
+    have = Membership.objects.filter(community=community).count()
+    if have >= members:
+        return community
+    rng = random.Random(members)  # noqa: S311 (demo data)
+    started = time.monotonic()
+    people = [_person(rng, number, "scale.copsite.org") for number in range(have, members)]
+    added = bulk_add_members(community=community, people=people)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # After a bulk load: merge the GIN indexes' pending lists (left unmerged, every
+            # search scans them linearly: 10x slower) and refresh the planner's statistics.
+            # Autovacuum does both in normal operation; a fresh data set cannot wait for it.
+            cursor.execute("SELECT gin_clean_pending_list('communities_membership_search_gin')")
+            cursor.execute("SELECT gin_clean_pending_list('accounts_user_search_gin')")
+            cursor.execute("ANALYZE accounts_user, communities_membership, members_profilelanguage")
+    if stdout:
+        stdout.write(
+            f"members: {added} members added to /{SCALE_SLUG}/ "
+            f"in {time.monotonic() - started:.1f} s"
+        )
+    return community
+
+
+def seed(*, stdout, members: int = 0, **options) -> None:
+    community = Community.objects.get(slug="urban-water")
+    rng = random.Random(2026)  # noqa: S311 (demo data)
+    people = [_person(rng, number, "demo.copsite.org") for number in range(220)]
+    added = bulk_add_members(community=community, people=people)
+    stdout.write(f"members: {added} members with profiles added to Urban Water Practitioners")
+    if members:
+        build_scale_community(members=members, stdout=stdout)
