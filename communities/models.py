@@ -20,6 +20,7 @@ RESERVED_SLUGS = frozenset(
         "media",
         "communities",
         "community",
+        "invitations",
         "events",
         "my",
         "me",

@@ -167,6 +167,30 @@ def membership_join(
     return membership
 
 
+@transaction.atomic
+def membership_admit(
+    *, community: Community, user, acquisition_source: str = "", is_internal: bool | None = None
+) -> Membership:
+    """Lets someone in whom the Core Team invited, whatever the join policy: a new or
+    returning member becomes active as a member. Used when an invitation is accepted."""
+    membership = (
+        Membership.objects.select_for_update().filter(community=community, user=user).first()
+    )
+    if membership is not None and membership.is_active:
+        return membership
+    if membership is None:
+        membership = Membership(community=community, user=user)
+    membership.status = Membership.Status.ACTIVE
+    membership.tier = Membership.Tier.MEMBER
+    membership.joined_at = timezone.now()
+    membership.acquisition_source = acquisition_source or Membership.Source.DIRECT_INVITATION
+    if is_internal is not None:
+        membership.is_internal = is_internal
+    if not _saved_once(membership):
+        return Membership.objects.get(community=community, user=user)
+    return membership
+
+
 def _refuse_join(*, community: Community, status: str | None) -> None:
     if status == Membership.Status.REMOVED:
         raise ValidationError(_("The Core Team has removed you from this community."))

@@ -93,3 +93,67 @@ class DirectorySearchForm(forms.Form):
         self.fields["country"].choices = [("", _("Any country")), *countries]
         self.fields["language"].choices = [("", _("Any language")), *WORKING_LANGUAGES]
         self.fields["tier"].choices = [("", _("Any tier")), *Membership.Tier.choices]
+
+
+class WaveForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=120, help_text=_("e.g. “Spring 2027 cohort”")
+    )
+    planned_date = forms.DateField(
+        label=_("Planned date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    welcome_message = forms.CharField(
+        label=_("Welcome message"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Goes in every invitation of this wave."),
+    )
+    extra_checklist = forms.CharField(
+        label=_("More checklist items (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line. Every wave already has: complete your profile, introduce yourself, "
+            "answer the needs survey, attend a first event."
+        ),
+    )
+
+
+class PasteInviteesForm(forms.Form):
+    addresses = forms.CharField(
+        label=_("Email addresses"),
+        max_length=200_000,
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": "ana@example.org\nKofi Mensah <kofi@example.org>"}
+        ),
+        help_text=_("One per line, or separated by commas. “Name <email>” works too."),
+    )
+
+
+class CsvInviteesForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: email, name, organisation, internal (internal or external). UTF-8."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class RequestsInviteesForm(forms.Form):
+    requests = forms.MultipleChoiceField(
+        label=_("Pending join requests"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this community's requests can be chosen: another community's ids are refused.
+        self.memberships = {
+            str(m.pk): m
+            for m in Membership.objects.filter(
+                community=community, status=Membership.Status.REQUESTED
+            ).select_related("user")
+        }
+        self.fields["requests"].choices = [
+            (pk, f"{m.user.name} <{m.user.email}>") for pk, m in self.memberships.items()
+        ]

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import WORKING_LANGUAGES
@@ -79,3 +80,140 @@ class ProfileLanguage(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+def default_checklist() -> list[dict]:
+    return [
+        {"key": "profile", "title": str(_("Complete your profile"))},
+        {"key": "introduce", "title": str(_("Introduce yourself"))},
+        {"key": "survey", "title": str(_("Answer the needs survey"))},
+        {"key": "first_event", "title": str(_("Attend a first event"))},
+    ]
+
+
+class Wave(models.Model):
+    """A small group invited together, so that its members get to know each other."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        related_name="waves",
+        verbose_name=_("community"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    planned_date = models.DateField(_("planned date"))
+    welcome_message = models.TextField(
+        _("welcome message"),
+        max_length=4000,
+        blank=True,
+        help_text=_("Goes in every invitation of this wave."),
+    )
+    # A list of items, each a key (profile, introduce, survey, first_event or custom-N) and
+    # its title.
+    checklist = models.JSONField(_("onboarding checklist"), default=default_checklist)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("onboarding wave")
+        verbose_name_plural = _("onboarding waves")
+        ordering = ["-planned_date", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """An invitation to one address: a single-use link that expires, resendable, revocable.
+
+    Only a hash of the token is stored: a database leak does not leak working links.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not sent yet")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("community"),
+    )
+    wave = models.ForeignKey(
+        Wave,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+        verbose_name=_("wave"),
+    )
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    is_internal = models.BooleanField(_("internal"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    membership = models.ForeignKey(
+        "communities.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+        verbose_name=_("membership"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["email"]
+        constraints = [
+            # One invitation per address and community at a time (a revoked one can be redone).
+            models.UniqueConstraint(
+                "community",
+                Lower("email"),
+                condition=~models.Q(status="revoked"),
+                name="members_one_open_invitation",
+            ),
+        ]
+        indexes = [models.Index(fields=["wave", "status"], name="members_invitation_wave_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.community}"
+
+
+class ChecklistTick(models.Model):
+    """A checklist item a member ticked themselves (the others are computed from data)."""
+
+    membership = models.ForeignKey(
+        "communities.Membership", on_delete=models.CASCADE, related_name="checklist_ticks"
+    )
+    key = models.CharField(max_length=40)
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "key"], name="members_tick_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,9 +1,34 @@
 from django.urls import path
 
-from members import views
+from members import views, wave_views
 
 # Included before communities' own /<slug>/ patterns (see copsite/urls.py).
 urlpatterns = [
+    path("invitations/<str:token>/", wave_views.invitation_open, name="members_invitation"),
+    path("<slug:slug>/waves/", wave_views.wave_list, name="members_waves"),
+    path("<slug:slug>/waves/<int:pk>/", wave_views.wave_detail, name="members_wave"),
+    path("<slug:slug>/waves/<int:pk>/add/", wave_views.wave_add, name="members_wave_add"),
+    path("<slug:slug>/waves/<int:pk>/send/", wave_views.wave_send, name="members_wave_send"),
+    path(
+        "<slug:slug>/waves/<int:pk>/progress/",
+        wave_views.wave_progress,
+        name="members_wave_progress",
+    ),
+    path(
+        "<slug:slug>/invitations/<int:pk>/resend/",
+        wave_views.invitation_resend,
+        name="members_invitation_resend",
+    ),
+    path(
+        "<slug:slug>/invitations/<int:pk>/revoke/",
+        wave_views.invitation_revoke,
+        name="members_invitation_revoke",
+    ),
+    path(
+        "<slug:slug>/onboarding/<str:key>/",
+        wave_views.checklist_tick,
+        name="members_checklist_tick",
+    ),
     path("<slug:slug>/directory/", views.directory, name="members_directory"),
     path(
         "<slug:slug>/directory/export.csv",

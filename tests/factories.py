@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Community, Membership, RoleAssignment
+from members.models import Invitation, Wave
 
 PASSWORD = "a-long-test-password-1"
 
@@ -53,3 +54,22 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
     community = factory.SubFactory(CommunityFactory)
     role = RoleAssignment.Role.MANAGER
     holder = factory.SubFactory(UserFactory)
+
+
+class WaveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Wave
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"Wave {n}")
+    planned_date = factory.LazyFunction(timezone.localdate)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    wave = factory.SubFactory(WaveFactory)
+    community = factory.SelfAttribute("wave.community")
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    status = Invitation.Status.SENT

@@ -12,7 +12,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from communities.models import Membership, RoleAssignment
 from tests.conftest import ACTORS
-from tests.factories import MembershipFactory, RoleAssignmentFactory
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    RoleAssignmentFactory,
+    WaveFactory,
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,27 @@ MATRIX: dict[str, Row] = {
         allowed(302, "core_team"), community_and("membership"), "post"
     ),
     "community_person_remove": Row(allowed(200, "core_team"), community_and("membership")),
+    # Members: onboarding waves and invitations (Core Team), the invitation link (anyone).
+    "members_waves": Row(allowed(200, "core_team"), community),
+    "members_wave": Row(allowed(200, "core_team"), community_and("wave")),
+    # An empty post: the page comes back (the source is unknown: 404 for the Core Team).
+    "members_wave_add": Row(allowed(404, "core_team"), community_and("wave"), "post"),
+    "members_wave_send": Row(allowed(302, "core_team"), community_and("wave"), "post"),
+    "members_wave_progress": Row(allowed(200, "core_team"), community_and("wave")),
+    "members_invitation_resend": Row(
+        allowed(302, "core_team"), community_and("invitation"), "post"
+    ),
+    "members_invitation_revoke": Row(
+        allowed(302, "core_team"), community_and("invitation"), "post"
+    ),
+    # An unknown token: the same friendly page for everyone.
+    "members_invitation": Row(everyone(404), lambda objects: {"token": "not-a-token"}),
+    # Members tick their own items; this item is not on any checklist of theirs: 404.
+    "members_checklist_tick": Row(
+        {**allowed(404, *MEMBERS), "sponsor": 403},
+        lambda objects: {"slug": objects["community"].slug, "key": "introduce"},
+        "post",
+    ),
     # Members.
     "members_directory": Row(allowed(200, *READERS), community),
     "members_directory_export": Row(allowed(200, "core_team"), community),
@@ -169,6 +195,8 @@ def matrix_objects(community, other_community):
         ),
         "membership": MembershipFactory(community=community),
         "join_request": MembershipFactory(community=community, status=Membership.Status.REQUESTED),
+        "wave": (wave := WaveFactory(community=community)),
+        "invitation": InvitationFactory(wave=wave, community=community),
     }
 
 

@@ -478,7 +478,7 @@ class TestQueryBudgets:
                 community=community, role=Role.TECHNICAL_EXPERT, holder=membership.user
             )
 
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             response = client.get(url("community_home", community))
         assert response.status_code == 200
 

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from members.waves import invitation_batch_send
+
+
+@shared_task(acks_late=True)
+def send_invitation_batch(wave_id: int, invitation_ids: list[int]) -> int:
+    # Safe to run twice: only PENDING invitations are sent, and the email path keys each
+    # email on (address, invitation, send count).
+    return invitation_batch_send(wave_id=wave_id, invitation_ids=invitation_ids)
