@@ -3,6 +3,7 @@ request (`seed_demo --members 50000`) a community of that size for scale tests, 
 bulk inserts."""
 
 import random
+import secrets
 import time
 
 from django.contrib.auth.hashers import make_password
@@ -12,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import users_set_search
 from communities.models import Community, Membership
-from members.models import Profile, ProfileLanguage
+from members.models import Invitation, Profile, ProfileLanguage, Wave
 
 FIRST_NAMES = [
     "Amina", "Rafael", "Mei", "Jonas", "Claire", "Kofi", "Priya", "Ana", "Tomás", "Fatima",
@@ -56,6 +57,16 @@ def _person(rng: random.Random, number: int, domain: str) -> dict:
         "interests": rng.sample(EXPERTISE, rng.randint(0, 2)),
         "languages": rng.sample(LANGUAGES, rng.randint(1, 2)),
         "age_range": rng.choice([*AGE_RANGES, "", ""]),
+    }
+
+
+def _participation(rng: random.Random, now) -> dict:
+    if rng.random() >= TOOK_PART_RATE:
+        return {}
+    last = now - timezone.timedelta(days=rng.randint(0, 200))
+    return {
+        "first_participated_at": last - timezone.timedelta(days=rng.randint(0, 120)),
+        "last_participated_at": last,
     }
 
 
@@ -115,11 +126,7 @@ def bulk_add_members(
                         is_internal=rng.random() < INTERNAL_RATE,
                         acquisition_source=rng.choice(Membership.Source.values),
                         joined_at=now - timezone.timedelta(days=rng.randint(0, joined_days_ago)),
-                        last_participated_at=(
-                            now - timezone.timedelta(days=rng.randint(0, 200))
-                            if rng.random() < TOOK_PART_RATE
-                            else None
-                        ),
+                        **_participation(rng, now),
                     )
                     for user in users
                 ]
@@ -170,11 +177,81 @@ def build_scale_community(*, members: int, stdout=None) -> Community:
     return community
 
 
+WAVES = [  # name, weeks ago, members (by position in the demo list)
+    ("Founding members", 26, range(80)),
+    ("Autumn cohort", 12, range(80, 160)),
+    ("Winter cohort", 2, range(160, 220)),
+]
+OUTSTANDING = ["kwame.asante@demo.copsite.org", "elena.popescu@demo.copsite.org",
+               "noor.haddad@demo.copsite.org", "mateo.garcia@demo.copsite.org"]  # fmt: skip
+
+
+def _seed_waves(*, community: Community, people: list[dict]) -> None:
+    """Three waves whose invitations were accepted, and a few still outstanding."""
+    memberships = {
+        m.user.email: m
+        for m in Membership.objects.filter(
+            community=community, user__email__in=[p["email"] for p in people]
+        ).select_related("user")
+    }
+    now = timezone.now()
+    for name, weeks_ago, positions in WAVES:
+        wave, created = Wave.objects.get_or_create(
+            community=community,
+            name=name,
+            defaults={
+                "planned_date": (now - timezone.timedelta(weeks=weeks_ago)).date(),
+                "welcome_message": "Welcome! Our monthly Roundtable is the first Tuesday; "
+                "introduce yourself in the thread before then.",
+                "status": Wave.Status.SENT,
+                "sent_at": now - timezone.timedelta(weeks=weeks_ago),
+            },
+        )
+        if not created:
+            continue
+        Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    community=community,
+                    wave=wave,
+                    email=people[i]["email"],
+                    name=people[i]["display_name"],
+                    status=Invitation.Status.ACCEPTED,
+                    sent_at=wave.sent_at,
+                    send_count=1,
+                    accepted_at=wave.sent_at + timezone.timedelta(days=2),
+                    membership=memberships[people[i]["email"]],
+                )
+                for i in positions
+                if people[i]["email"] in memberships
+            ]
+        )
+    last_wave = Wave.objects.get(community=community, name=WAVES[-1][0])
+    for email in OUTSTANDING:
+        Invitation.objects.get_or_create(
+            community=community,
+            email=email,
+            defaults={
+                "wave": last_wave,
+                "status": Invitation.Status.SENT,
+                "sent_at": now - timezone.timedelta(days=3),
+                "expires_at": now + timezone.timedelta(days=11),
+                "send_count": 1,
+                # A random hash: the demo has no working link (the Core Team can resend).
+                "token_hash": secrets.token_hex(32),
+            },
+        )
+
+
 def seed(*, stdout, members: int = 0, **options) -> None:
     community = Community.objects.get(slug="urban-water")
     rng = random.Random(2026)  # noqa: S311 (demo data)
     people = [_person(rng, number, "demo.copsite.org") for number in range(220)]
     added = bulk_add_members(community=community, people=people)
-    stdout.write(f"members: {added} members with profiles added to Urban Water Practitioners")
+    _seed_waves(community=community, people=people)
+    stdout.write(
+        f"members: {added} members with profiles added to Urban Water Practitioners, "
+        f"in {len(WAVES)} onboarding waves, with {len(OUTSTANDING)} invitations outstanding"
+    )
     if members:
         build_scale_community(members=members, stdout=stdout)

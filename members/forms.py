@@ -128,7 +128,10 @@ class PasteInviteesForm(forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 5, "placeholder": "ana@example.org\nKofi Mensah <kofi@example.org>"}
         ),
-        help_text=_("One per line, or separated by commas. “Name <email>” works too."),
+        help_text=_(
+            "One per line, or separated by commas. A name before the address works too: "
+            "Ana Souza &lt;ana@example.org&gt;."
+        ),
     )
 
 

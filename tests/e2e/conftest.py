@@ -49,13 +49,16 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def screenshot(page, request):
-    """screenshot("step") saves var/screenshots/<test name>-<step>.png and returns its path."""
+def screenshot(request):
+    """screenshot("step") saves var/screenshots/<test name>-<step>.png of the test's `page`
+    (or of the page given as `of=`) and returns its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(step: str) -> Path:
+    def take(step: str, *, of=None) -> Path:
+        target = of if of is not None else request.getfixturevalue("page")
         path = SCREENSHOTS / f"{request.node.name}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+        target.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0
         return path
 
     return take
