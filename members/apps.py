@@ -10,7 +10,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.extensions import register_profile_section, register_search_terms  # noqa: PLC0415
-        from members import panels  # noqa: F401, PLC0415
+        from members import musts, panels  # noqa: F401, PLC0415
         from members.profile_section import SECTION, search_terms  # noqa: PLC0415
 
         register_profile_section(SECTION)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from communities.models import WORKING_LANGUAGES, Membership
-from members.models import Profile
+from members.models import NeedsQuestion, Profile
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
@@ -160,3 +160,19 @@ class RequestsInviteesForm(forms.Form):
         self.fields["requests"].choices = [
             (pk, f"{m.user.name} <{m.user.email}>") for pk, m in self.memberships.items()
         ]
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Question"), max_length=300)
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=[])
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For one or several choices: one per line."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = NeedsQuestion.Kind.choices

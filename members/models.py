@@ -217,3 +217,53 @@ class ChecklistTick(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class NeedsQuestion(models.Model):
+    """A question of the community's member-needs survey, written by the Core Team."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Free text")
+        SINGLE = "single", _("One choice")
+        MULTIPLE = "multiple", _("Several choices")
+        SCALE = "scale", _("Scale from 1 to 5")
+
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        related_name="needs_questions",
+        verbose_name=_("community"),
+    )
+    text = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind of answer"), max_length=10, choices=Kind.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("needs survey question")
+        verbose_name_plural = _("needs survey questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class NeedsAnswer(models.Model):
+    """One member's answer to one question: text, a choice, a list of choices or 1-5."""
+
+    question = models.ForeignKey(NeedsQuestion, on_delete=models.CASCADE, related_name="answers")
+    membership = models.ForeignKey(
+        "communities.Membership", on_delete=models.CASCADE, related_name="needs_answers"
+    )
+    value = models.JSONField(_("answer"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("needs survey answer")
+        verbose_name_plural = _("needs survey answers")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "membership"], name="members_answer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.value}"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import SEARCH_CONFIG
 from communities.models import Membership
-from members.models import Invitation, Profile, ProfileLanguage, Wave
+from members.models import Invitation, NeedsAnswer, Profile, ProfileLanguage, Wave
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -72,7 +72,7 @@ def directory_export(*, community) -> QuerySet[Membership]:
 
 
 ACTIVE_DAYS = 90
-COMPUTED_CHECKLIST = {"profile", "first_event"}
+COMPUTED_CHECKLIST = {"profile", "survey", "first_event"}
 
 
 def profile_complete_q(prefix: str = "") -> Q:
@@ -119,12 +119,18 @@ def wave_funnel(*, wave: Wave) -> list[tuple[str, int]]:
 
 
 def checklist_state(
-    *, checklist: list[dict], membership: Membership, ticks: set[str], profile_complete: bool
+    *,
+    checklist: list[dict],
+    membership: Membership,
+    ticks: set[str],
+    profile_complete: bool,
+    answered_survey: bool,
 ) -> list[dict]:
     """Each checklist item with whether it is done, and whether the member ticks it
-    themselves (profile and first event are read from data)."""
+    themselves (profile, needs survey and first event are read from data)."""
     computed = {
         "profile": profile_complete,
+        "survey": answered_survey,
         "first_event": membership.first_participated_at is not None,
     }
     return [
@@ -143,6 +149,11 @@ def wave_member_progress(*, wave: Wave) -> list[dict]:
         wave.invitations.filter(status=Invitation.Status.ACCEPTED, membership__isnull=False)
         .select_related("membership__user__member_profile")
         .prefetch_related("membership__checklist_ticks")
+        .annotate(
+            answered_survey=Exists(
+                NeedsAnswer.objects.filter(membership_id=OuterRef("membership_id"))
+            )
+        )
         .order_by("email")
     )
     rows = []
@@ -155,6 +166,7 @@ def wave_member_progress(*, wave: Wave) -> list[dict]:
             membership=membership,
             ticks=ticks,
             profile_complete=bool(profile and profile.is_complete),
+            answered_survey=invitation.answered_survey,
         )
         rows.append(
             {"membership": membership, "items": items, "done": sum(i["done"] for i in items)}
@@ -179,6 +191,7 @@ def onboarding_for(*, membership: Membership) -> tuple[Wave, list[dict]] | None:
         membership=membership,
         ticks=ticks,
         profile_complete=bool(profile and profile.is_complete),
+        answered_survey=NeedsAnswer.objects.filter(membership=membership).exists(),
     )
     return invitation.wave, items
 

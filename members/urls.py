@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views, wave_views
+from members import survey_views, views, wave_views
 
 # Included before communities' own /<slug>/ patterns (see copsite/urls.py).
 urlpatterns = [
@@ -23,6 +23,22 @@ urlpatterns = [
         "<slug:slug>/invitations/<int:pk>/revoke/",
         wave_views.invitation_revoke,
         name="members_invitation_revoke",
+    ),
+    path("<slug:slug>/survey/", survey_views.survey_answer, name="members_survey"),
+    path(
+        "<slug:slug>/survey/questions/",
+        survey_views.survey_questions,
+        name="members_survey_questions",
+    ),
+    path(
+        "<slug:slug>/survey/questions/<int:pk>/delete/",
+        survey_views.survey_question_delete,
+        name="members_survey_question_delete",
+    ),
+    path(
+        "<slug:slug>/survey/results/",
+        survey_views.survey_results,
+        name="members_survey_results",
     ),
     path(
         "<slug:slug>/onboarding/<str:key>/",

@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from communities.models import Membership, RoleAssignment
+from members.models import NeedsQuestion
 from tests.conftest import ACTORS
 from tests.factories import (
     InvitationFactory,
@@ -110,6 +111,11 @@ MATRIX: dict[str, Row] = {
         lambda objects: {"slug": objects["community"].slug, "key": "introduce"},
         "post",
     ),
+    # The needs survey: members answer, the Core Team writes it and reads the totals.
+    "members_survey": Row(allowed(200, *MEMBERS), community),
+    "members_survey_questions": Row(allowed(200, "core_team"), community),
+    "members_survey_question_delete": Row(allowed(200, "core_team"), community_and("question")),
+    "members_survey_results": Row(allowed(200, "core_team"), community),
     # Members.
     "members_directory": Row(allowed(200, *READERS), community),
     "members_directory_export": Row(allowed(200, "core_team"), community),
@@ -197,6 +203,9 @@ def matrix_objects(community, other_community):
         "join_request": MembershipFactory(community=community, status=Membership.Status.REQUESTED),
         "wave": (wave := WaveFactory(community=community)),
         "invitation": InvitationFactory(wave=wave, community=community),
+        "question": NeedsQuestion.objects.create(
+            community=community, text="What do you need?", kind="text"
+        ),
     }
 
 

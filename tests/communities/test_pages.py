@@ -270,7 +270,7 @@ class TestSettings:
         html = client.get(url("community_settings", community)).content.decode()
 
         assert 'data-must="define_value" data-state="not_met"' in html
-        assert 'data-must="know_members" data-state="not_measured"' in html
+        assert 'data-must="know_members" data-state="not_met"' in html
 
 
 class TestRolesPage:
@@ -478,7 +478,7 @@ class TestQueryBudgets:
                 community=community, role=Role.TECHNICAL_EXPERT, holder=membership.user
             )
 
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(17):
             response = client.get(url("community_home", community))
         assert response.status_code == 200
 

@@ -63,8 +63,8 @@ class TestFiveMusts:
 
         assert states["define_value"] == MustState.NOT_MET
         assert states["roles"] == MustState.NOT_MET
-        # Until members/ and planning/ register theirs:
-        assert states["know_members"] == MustState.NOT_MEASURED
+        assert states["know_members"] == MustState.NOT_MET  # registered by members/
+        # Until planning/ registers its own:
         assert states["plan"] == MustState.NOT_MEASURED
         assert states["measure"] == MustState.NOT_MEASURED
 
