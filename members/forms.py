@@ -1,5 +1,8 @@
+import functools
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -82,6 +85,17 @@ class ProfileDetailsForm(forms.ModelForm):
         return photo
 
 
+@functools.lru_cache(maxsize=16)
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    return tuple((code, str(name)) for code, name in countries)
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """Countries sorted by name in the active language: django_countries translates and sorts
+    all 250 on every iteration, so keep one list per language."""
+    return _country_choices(get_language() or "")
+
+
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     country = forms.ChoiceField(label=_("Country"), required=False)
@@ -90,7 +104,7 @@ class DirectorySearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any country")), *countries]
+        self.fields["country"].choices = [("", _("Any country")), *country_choices()]
         self.fields["language"].choices = [("", _("Any language")), *WORKING_LANGUAGES]
         self.fields["tier"].choices = [("", _("Any tier")), *Membership.Tier.choices]
 

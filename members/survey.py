@@ -6,6 +6,7 @@ from collections import Counter
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -164,3 +165,24 @@ def survey_response_rate(*, community: Community) -> tuple[int, int]:
         .count()
     )
     return answered, active
+
+
+MIN_AGE_GROUP = 5  # below this many answers, totals could identify people: show nothing
+
+
+def age_ranges(*, community: Community) -> list[tuple[str, int]] | None:
+    """Opt-in age ranges of active members, as totals only; None when too few answered."""
+    from members.models import Profile  # noqa: PLC0415
+
+    rows = dict(
+        Profile.objects.filter(
+            user__memberships__community=community,
+            user__memberships__status=Membership.Status.ACTIVE,
+        )
+        .exclude(age_range="")
+        .values_list("age_range")
+        .annotate(count=Count("pk"))
+    )
+    if sum(rows.values()) < MIN_AGE_GROUP:
+        return None
+    return [(str(label), rows.get(value, 0)) for value, label in Profile.AgeRange.choices]

@@ -95,5 +95,6 @@ def survey_results(request, community, access):
             "access": access,
             **survey.survey_results(community=community),
             "rate": survey.survey_response_rate(community=community),
+            "age_ranges": survey.age_ranges(community=community),
         },
     )

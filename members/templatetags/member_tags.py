@@ -37,3 +37,16 @@ def language_name(code: str) -> str:
     """The name of a language code, in the viewer's language. get_code_display() would
     re-flatten Django's ~100 language choices on every call."""
     return str(_LANGUAGE_NAMES.get(code, code))
+
+
+@register.filter
+def country_name(code) -> str:
+    """A country's name in the viewer's language, from the cached, sorted list."""
+    return _country_names(get_language() or "").get(str(code or ""), "")
+
+
+@functools.lru_cache(maxsize=16)
+def _country_names(language: str) -> dict[str, str]:
+    from members.forms import country_choices  # noqa: PLC0415
+
+    return dict(country_choices())

@@ -164,3 +164,27 @@ def test_know_your_members_is_met_with_answers_and_profiles(community, questions
         )  # fmt: skip
     must = {line.must.key: line.result for line in five_musts(community)}["know_members"]
     assert must.state == MustState.MET
+
+
+def test_age_ranges_are_shown_only_as_totals_of_at_least_five(client, community, manager):
+    results_url = url("members_survey_results", community)
+    people = [MembershipFactory(community=community).user for _ in range(5)]
+    for person in people[:4]:
+        profile_update(
+            user=person, languages=[], expertise=[], interests=[], bio="",
+            age_range="35_44", show_email=False,
+        )  # fmt: skip
+    assert "Shown once at least 5 members" in client.get(results_url).content.decode()
+
+    profile_update(
+        user=people[4], languages=[], expertise=[], interests=[], bio="",
+        age_range="55_64", show_email=False,
+    )  # fmt: skip
+    html = client.get(results_url).content.decode()
+
+    assert survey.age_ranges(community=community)[2:5] == [
+        ("35 to 44", 4),
+        ("45 to 54", 0),
+        ("55 to 64", 1),
+    ]
+    assert people[4].name not in html
