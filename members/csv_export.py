@@ -8,6 +8,15 @@ from django.utils.translation import gettext as _
 CHUNK = 2000
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A cell a spreadsheet will not run: text that starts like a formula gets a quote."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -36,7 +45,8 @@ def member_rows(memberships) -> Iterator[str]:
         profile = getattr(user, "member_profile", None)
         shows_email = bool(profile and profile.show_email)
         yield writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 user.name,
                 user.email if shows_email else "",
                 user.organisation,

@@ -295,3 +295,14 @@ def test_the_country_filter_keeps_its_choice(client, community, member):
 
     assert '<option value="PE" selected>Peru</option>' in html
     assert '<option value="CL">Chile</option>' in html
+
+
+def test_the_csv_does_not_let_a_spreadsheet_run_what_members_typed(client, community):
+    manager = MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM).user
+    add_member(community, display_name='=HYPERLINK("http://evil.example","click")')
+    client.force_login(manager)
+
+    response = client.get(reverse("members_directory_export", kwargs={"slug": community.slug}))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert '\'=HYPERLINK("http://evil.example","click")' in [row[0] for row in rows]
