@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -90,8 +91,9 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
-        """What other people see: the display name, or the part of the email before the @."""
-        return self.display_name or self.email.split("@", 1)[0]
+        """What other people see: the display name. Without one, a neutral label, never a
+        piece of the email address, which members may keep private."""
+        return self.display_name or gettext("Member %(number)s") % {"number": self.pk or ""}
 
     @property
     def profile_complete(self) -> bool:

@@ -34,7 +34,8 @@ def user_search_texts(user: User) -> dict[str, str]:
     rest (C). Registered apps add their words (accounts.extensions.register_search_terms)."""
     terms = search_terms(user)
     return {
-        "A": " ".join([user.display_name, user.email.split("@", 1)[0], *terms["A"]]),
+        # Never the email: members who hide theirs must not be found by guessing it.
+        "A": " ".join([user.display_name, *terms["A"]]),
         "B": " ".join([user.organisation, *terms["B"]]),
         "C": " ".join([str(user.country.name) if user.country else "", *terms["C"]]),
     }

@@ -6,6 +6,9 @@ Higher apps register in their `AppConfig.ready()`; this app never imports them.
   A must that nothing has registered shows "not measured yet".
 - The member home: `register_home_panel(...)` adds a panel (a template and a function that
   returns its context), shown in `order`.
+- `register_membership_ended(listener)`: `listener(community, user)` runs, in the same
+  transaction, when someone leaves, is removed, or has a join request declined (members
+  revokes their open invitations, so an old link cannot let them back in).
 """
 
 from collections.abc import Callable
@@ -120,3 +123,16 @@ def register_home_panel(
 
 def home_panels() -> list[HomePanel]:
     return sorted(_home_panels.values(), key=lambda panel: (panel.order, panel.key))
+
+
+_membership_ended: list[Callable[..., None]] = []
+
+
+def register_membership_ended(listener: Callable[..., None]) -> None:
+    if listener not in _membership_ended:
+        _membership_ended.append(listener)
+
+
+def membership_ended(*, community, user) -> None:
+    for listener in _membership_ended:
+        listener(community=community, user=user)

@@ -238,6 +238,10 @@ class Membership(models.Model):
     )
     request_message = models.TextField(_("why they want to join"), max_length=1000, blank=True)
     joined_at = models.DateTimeField(_("joined at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("left or removed at"), null=True, blank=True)
+    # The onboarding wave the member came in with: an id of members.Wave, kept as a plain
+    # number because members sits above this app (set through membership_admit).
+    wave_id = models.PositiveIntegerField(_("onboarding wave"), null=True, blank=True)
     first_participated_at = models.DateTimeField(_("first took part"), null=True, blank=True)
     last_participated_at = models.DateTimeField(_("last took part"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

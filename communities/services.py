@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.extensions import membership_ended
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
 from communities.search import memberships_copy_search
 from notifications.services import email_send
@@ -169,7 +170,12 @@ def membership_join(
 
 @transaction.atomic
 def membership_admit(
-    *, community: Community, user, acquisition_source: str = "", is_internal: bool | None = None
+    *,
+    community: Community,
+    user,
+    acquisition_source: str = "",
+    is_internal: bool | None = None,
+    wave_id: int | None = None,
 ) -> Membership:
     """Lets someone in whom the Core Team invited, whatever the join policy: a new or
     returning member becomes active as a member. Used when an invitation is accepted."""
@@ -186,6 +192,8 @@ def membership_admit(
     membership.acquisition_source = acquisition_source or Membership.Source.DIRECT_INVITATION
     if is_internal is not None:
         membership.is_internal = is_internal
+    if wave_id is not None:
+        membership.wave_id = wave_id
     if not _saved_once(membership):
         return Membership.objects.get(community=community, user=user)
     return membership
@@ -261,6 +269,7 @@ def membership_decline(*, membership: Membership, message: str = "") -> None:
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("There is no pending request to decline."))
     _email_requester(membership=membership, kind="join_declined", message=message)
+    membership_ended(community=membership.community, user=membership.user)
     membership.delete()
 
 
@@ -301,8 +310,10 @@ def _end_membership(*, membership: Membership, status: str, refusal: str) -> Mem
         return membership
     _refuse_if_last_core_team(membership, refusal)
     membership.status = status
-    membership.save(update_fields=["status"])
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["status", "ended_at"])
     _ask_for_succession(membership=membership)
+    membership_ended(community=membership.community, user=membership.user)
     return membership
 
 

@@ -134,7 +134,7 @@ def bulk_add_members(
             users_set_search(
                 documents={
                     user.pk: {
-                        "A": f"{p['display_name']} {p['email'].split('@')[0]}",
+                        "A": p["display_name"],
                         "B": " ".join([p["organisation"], *p["expertise"]]),
                         "C": " ".join([str(user.country.name), *p["interests"]]),
                     }

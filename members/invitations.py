@@ -47,7 +47,7 @@ def parse_pasted(text: str) -> Parsed:
         except ValidationError:
             parsed.problems.append((raw.strip(), _("not a valid email address")))
             continue
-        parsed.invitees.append(Invitee(email=email, name=name))
+        parsed.invitees.append(Invitee(email=email, name=name[:120]))
     return parsed
 
 
@@ -68,7 +68,13 @@ def parse_csv(upload) -> Parsed:
         parsed.problems.append((upload.name, _("the file is not UTF-8 text; save it as CSV UTF-8")))
         return parsed
     reader = csv.DictReader(io.StringIO(text))
-    columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
+    try:
+        columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
+    except csv.Error as error:
+        parsed.problems.append(
+            (upload.name, _("not a readable CSV file (%(error)s)") % {"error": error})
+        )
+        return parsed
     if "email" not in columns:
         parsed.problems.append(
             (
@@ -77,11 +83,26 @@ def parse_csv(upload) -> Parsed:
             )
         )
         return parsed
-    for row in reader:
-        line = reader.line_num
+    rows = []
+    try:
+        rows.extend((reader.line_num, row) for row in reader)
+    except csv.Error as error:  # e.g. a field too long: report it, keep the rows before
+        parsed.problems.append(
+            (
+                _("line %(line)s") % {"line": reader.line_num + 1},  # the unreadable one
+                _("not readable: %(error)s") % {"error": error},
+            )
+        )
+    for line, row in rows:
+        where = _("line %(line)s") % {"line": line}
+        if None in row:  # more fields than the header has columns
+            row.pop(None)
+            parsed.problems.append(
+                (where, _("more fields than columns: quote values that contain commas"))
+            )
+            continue
         values = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
         email = values.get("email", "").lower()
-        where = _("line %(line)s") % {"line": line}
         try:
             validate_email(email)
         except ValidationError:

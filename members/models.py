@@ -146,6 +146,9 @@ class Invitation(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REVOKED = "revoked", _("Revoked")
 
+    # Still waiting for an answer: one such invitation per address and community.
+    OPEN = (Status.PENDING, Status.SENT)
+
     community = models.ForeignKey(
         "communities.Community",
         on_delete=models.CASCADE,
@@ -187,11 +190,12 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         ordering = ["email"]
         constraints = [
-            # One invitation per address and community at a time (a revoked one can be redone).
+            # One open invitation per address and community (after a revoke, an acceptance
+            # and leaving, the person can be invited again).
             models.UniqueConstraint(
                 "community",
                 Lower("email"),
-                condition=~models.Q(status="revoked"),
+                condition=models.Q(status__in=["pending", "sent"]),
                 name="members_one_open_invitation",
             ),
         ]

@@ -170,8 +170,10 @@ def survey_response_rate(*, community: Community) -> tuple[int, int]:
 MIN_AGE_GROUP = 5  # below this many answers, totals could identify people: show nothing
 
 
-def age_ranges(*, community: Community) -> list[tuple[str, int]] | None:
-    """Opt-in age ranges of active members, as totals only; None when too few answered."""
+def age_ranges(*, community: Community) -> list[tuple[str, int | None]] | None:
+    """Opt-in age ranges of active members, as totals only: None when fewer than five gave
+    theirs, and None for any range with fewer than five people (shown "fewer than 5"), so
+    that no answer can be traced to a person."""
     from members.models import Profile  # noqa: PLC0415
 
     rows = dict(
@@ -185,4 +187,7 @@ def age_ranges(*, community: Community) -> list[tuple[str, int]] | None:
     )
     if sum(rows.values()) < MIN_AGE_GROUP:
         return None
-    return [(str(label), rows.get(value, 0)) for value, label in Profile.AgeRange.choices]
+    return [
+        (str(label), count if (count := rows.get(value, 0)) >= MIN_AGE_GROUP or not count else None)
+        for value, label in Profile.AgeRange.choices
+    ]

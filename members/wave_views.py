@@ -140,7 +140,7 @@ def invitation_resend(request, community, access, pk):
     invitation = _invitation(community, pk)
     try:
         waves.invitation_send(invitation=invitation)
-    except ValidationError as error:
+    except ValidationError as error:  # accepted or revoked meanwhile
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.services import user_refresh_search
 from communities.models import Community, Membership
 from communities.services import membership_admit
 from members.invitations import MAX_INVITEES, Invitee
@@ -70,6 +72,8 @@ def invitations_add(*, wave: Wave, invitees: list[Invitee]) -> AddReport:
     (in any wave) and repeats within the list are skipped and reported."""
     if len(invitees) > MAX_INVITEES:
         raise ValidationError(_("At most %(max)s invitees at a time.") % {"max": MAX_INVITEES})
+    # One addition at a time per wave: a double-submitted list must not insert twice.
+    wave = Wave.objects.select_for_update().select_related("community").get(pk=wave.pk)
     community = wave.community
     report = AddReport()
     emails = [invitee.email.lower() for invitee in invitees]
@@ -81,8 +85,7 @@ def invitations_add(*, wave: Wave, invitees: list[Invitee]) -> AddReport:
         .values_list("address", flat=True)
     )
     invited = set(
-        Invitation.objects.filter(community=community)
-        .exclude(status=Invitation.Status.REVOKED)
+        Invitation.objects.filter(community=community, status__in=Invitation.OPEN)
         .annotate(address=Lower("email"))
         .filter(address__in=emails)
         .values_list("address", flat=True)
@@ -103,8 +106,8 @@ def invitations_add(*, wave: Wave, invitees: list[Invitee]) -> AddReport:
                     community=community,
                     wave=wave,
                     email=email,
-                    name=invitee.name,
-                    organisation=invitee.organisation,
+                    name=invitee.name[:120],
+                    organisation=invitee.organisation[:200],
                     is_internal=invitee.is_internal,
                 )
             )
@@ -140,7 +143,11 @@ def wave_send(*, wave: Wave) -> int:
 
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        transaction.on_commit(lambda batch=batch: send_invitation_batch.delay(wave.pk, batch))
+        # robust: if the broker is down, the request still succeeds; the invitations stay
+        # unsent, and "Send the unsent invitations" queues them again.
+        transaction.on_commit(
+            lambda batch=batch: send_invitation_batch.delay(wave.pk, batch), robust=True
+        )
     return len(ids)
 
 
@@ -148,10 +155,11 @@ def invitation_batch_send(*, wave_id: int, invitation_ids: list[int]) -> int:
     """Sends a batch; each invitation in its own transaction, so one failure costs one email.
     Marks the wave sent when nothing is left to send."""
     sent = 0
-    for invitation in Invitation.objects.filter(
-        pk__in=invitation_ids, status=Invitation.Status.PENDING
-    ).select_related("community", "wave"):
-        invitation_send(invitation=invitation)
+    for invitation_id in invitation_ids:
+        try:
+            invitation_send(invitation_id=invitation_id, only_pending=True)
+        except ValidationError:
+            continue  # revoked or already sent meanwhile
         sent += 1
     with transaction.atomic():
         wave = Wave.objects.select_for_update().get(pk=wave_id)
@@ -163,9 +171,21 @@ def invitation_batch_send(*, wave_id: int, invitation_ids: list[int]) -> int:
 
 
 @transaction.atomic
-def invitation_send(*, invitation: Invitation) -> Invitation:
-    """(Re)sends an invitation with a fresh token: the previous link stops working."""
-    if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
+def invitation_send(
+    *, invitation: Invitation | None = None, invitation_id: int | None = None, only_pending=False
+) -> Invitation:
+    """(Re)sends an invitation with a fresh token: the previous link stops working.
+
+    Locks the row and re-reads it, so that two resends at once, or a revoke during a batch,
+    cannot leave the only emailed link pointing at a token that was overwritten.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("community", "wave")
+        .get(pk=invitation_id or invitation.pk)
+    )
+    allowed = [Invitation.Status.PENDING] if only_pending else list(Invitation.OPEN)
+    if invitation.status not in allowed:
         raise ValidationError(_("This invitation was already accepted or revoked."))
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -250,6 +270,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
         user=user,
         acquisition_source=Membership.Source.DIRECT_INVITATION,
         is_internal=invitation.is_internal,
+        wave_id=invitation.wave_id,
     )
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()
@@ -260,5 +281,21 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
     except IntegrityError as error:  # pragma: no cover - guarded by the row lock above
         raise ValidationError(_("This invitation has already been used.")) from error
     if not user.organisation and invitation.organisation:
-        type(user).objects.filter(pk=user.pk).update(organisation=invitation.organisation)
+        User.objects.filter(pk=user.pk).update(organisation=invitation.organisation)
+        user_refresh_search(user=User.objects.get(pk=user.pk))
     return membership
+
+
+def invitations_revoke_for(*, community: Community, user) -> int:
+    """When someone leaves, is removed or is declined, their open invitations to that
+    community stop working (registered with communities.extensions in apps.py)."""
+    addresses = {user.email.lower()} | {
+        email.lower()
+        for email in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    return (
+        Invitation.objects.filter(community=community, status__in=Invitation.OPEN)
+        .annotate(address=Lower("email"))
+        .filter(address__in=addresses)
+        .update(status=Invitation.Status.REVOKED, token_hash="")
+    )

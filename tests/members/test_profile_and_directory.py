@@ -221,7 +221,9 @@ class TestExport:
         by_name = {row[0]: row for row in rows[1:]}
         assert by_name["Hidden Email"][1] == ""
         assert by_name["Shown Email"][1] == shown.email
-        assert "45_54" not in str(rows)  # age ranges never leave the aggregate
+        # Age ranges never leave the aggregate: neither the code nor its label is exported.
+        assert "45_54" not in str(rows)
+        assert "45 to 54" not in str(rows)
         assert response["Content-Disposition"].startswith(
             'attachment; filename="urban-water-members-'
         )
@@ -306,3 +308,21 @@ def test_the_csv_does_not_let_a_spreadsheet_run_what_members_typed(client, commu
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert '\'=HYPERLINK("http://evil.example","click")' in [row[0] for row in rows]
+
+
+def test_a_hidden_email_cannot_be_found_by_guessing_it(community):
+    shy = add_member(community, display_name="Jo Smith", email="j.smith.private@example.org")
+    profile_update(
+        user=shy, languages=[], expertise=[], interests=[], bio="", age_range="",
+        show_email=False,
+    )  # fmt: skip
+
+    assert [m.user for m in directory_search(community=community, query="smith")] == [shy]
+    assert list(directory_search(community=community, query="private")) == []
+
+
+def test_without_a_display_name_no_part_of_the_email_is_shown(community):
+    nameless = UserFactory(display_name="", email="secret.handle@example.org")
+
+    assert "secret" not in nameless.name
+    assert nameless.name == f"Member {nameless.pk}"

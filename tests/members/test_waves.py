@@ -370,3 +370,134 @@ def test_another_communitys_invitation_answers_404(client, community, other_comm
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == Invitation.Status.SENT
+
+
+class TestReviewFindings:
+    def test_accepting_fills_an_empty_organisation_from_the_csv_row(
+        self, client, community, wave, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        invitation = InvitationFactory(
+            community=community, wave=wave, email="new@example.org",
+            organisation="Aguas Andinas", status=Invitation.Status.PENDING,
+        )  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            waves.invitation_send(invitation=invitation)
+        user = UserFactory(email="new@example.org", organisation="")
+        client.force_login(user)
+
+        response = client.post(
+            reverse("members_invitation", kwargs={"token": link_token(mailoutbox[-1])})
+        )
+
+        assert response.status_code == 302
+        user.refresh_from_db()
+        assert user.organisation == "Aguas Andinas"
+        membership = Membership.objects.get(user=user)
+        assert membership.wave_id == wave.pk  # the membership records its wave
+        assert "aguas andinas" in membership.user.search_text
+
+    def test_a_removed_member_cannot_come_back_through_an_old_link(
+        self, client, community, wave, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM)
+        user = UserFactory(email="gone@example.org")
+        invitation = InvitationFactory(
+            community=community, wave=wave, email="gone@example.org",
+            status=Invitation.Status.PENDING,
+        )  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            waves.invitation_send(invitation=invitation)
+        token = link_token(mailoutbox[-1])
+        membership = MembershipFactory(community=community, user=user)  # joined another way
+
+        from communities.services import membership_remove  # noqa: PLC0415
+
+        membership_remove(membership=membership)
+        client.force_login(user)
+        response = client.post(reverse("members_invitation", kwargs={"token": token}))
+
+        assert response.status_code == 404
+        membership.refresh_from_db()
+        assert membership.status == Membership.Status.REMOVED
+
+    def test_a_second_resend_from_a_stale_page_still_leaves_a_working_link(
+        self, client, community, wave, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        invitation = InvitationFactory(
+            community=community, wave=wave, email="a@example.org", status=Invitation.Status.PENDING
+        )
+        stale = Invitation.objects.get(pk=invitation.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            waves.invitation_send(invitation=invitation)
+            waves.invitation_send(invitation=stale)  # a copy loaded before the first send
+
+        tokens = [link_token(message) for message in mailoutbox]
+        assert len(set(tokens)) == 2
+        client.force_login(UserFactory(email="a@example.org"))
+        assert (
+            client.get(reverse("members_invitation", kwargs={"token": tokens[-1]})).status_code
+            == 200
+        )
+
+    def test_a_revoked_invitation_in_a_batch_is_not_sent(self, community, wave, mailoutbox):
+        invitation = InvitationFactory(
+            community=community, wave=wave, email="a@example.org", status=Invitation.Status.PENDING
+        )
+        waves.invitation_revoke(invitation=invitation)
+
+        assert waves.invitation_batch_send(wave_id=wave.pk, invitation_ids=[invitation.pk]) == 0
+        invitation.refresh_from_db()
+        assert invitation.status == Invitation.Status.REVOKED
+
+    def test_someone_who_left_can_be_invited_again(self, community, wave):
+        user = UserFactory(email="back@example.org")
+        membership = MembershipFactory(
+            community=community, user=user, status=Membership.Status.LEFT
+        )
+        InvitationFactory(
+            community=community, wave=wave, email="back@example.org",
+            status=Invitation.Status.ACCEPTED, membership=membership,
+        )  # fmt: skip
+
+        report = waves.invitations_add(
+            wave=wave, invitees=parse_pasted("back@example.org").invitees
+        )
+
+        assert report.added == ["back@example.org"]
+
+    def test_a_csv_with_too_many_fields_or_a_huge_field_is_reported_not_a_crash(self):
+        parsed = parse_csv(
+            csv_file(
+                "email,name,organisation\n"
+                "ana@example.org,Ana,Ministry of Water, Peru\n"
+                "kofi@example.org,Kofi,GWC\n"
+            )
+        )
+        assert [i.email for i in parsed.invitees] == ["kofi@example.org"]
+        assert parsed.problems[0][0] == "line 2"
+        assert "quote values that contain commas" in parsed.problems[0][1]
+
+        huge = parse_csv(
+            csv_file("email,name\nmei@example.org,Mei\nx@example.org," + "a" * 200_000 + "\n")
+        )
+        assert [i.email for i in huge.invitees] == ["mei@example.org"]
+        assert huge.problems[0][0] == "line 3"
+        assert huge.problems[0][1].startswith("not readable: field larger than field limit")
+
+    def test_a_long_pasted_name_is_cut_not_a_crash(self, wave):
+        parsed = parse_pasted(f"{'N' * 300} <long@example.org>")
+
+        report = waves.invitations_add(wave=wave, invitees=parsed.invitees)
+
+        assert report.added == ["long@example.org"]
+        assert len(Invitation.objects.get(email="long@example.org").name) == 120
+
+    def test_declining_a_request_invited_with_a_wave_revokes_the_invitation(self, community, wave):
+        from communities.services import membership_decline  # noqa: PLC0415
+
+        request = MembershipFactory(community=community, status=Membership.Status.REQUESTED)
+        waves.invitations_from_requests(wave=wave, memberships=[request])
+
+        membership_decline(membership=request)
+
+        assert set(wave.invitations.values_list("status", flat=True)) == {Invitation.Status.REVOKED}
