@@ -73,7 +73,7 @@ def invitations_add(*, wave: Wave, invitees: list[Invitee]) -> AddReport:
     if len(invitees) > MAX_INVITEES:
         raise ValidationError(_("At most %(max)s invitees at a time.") % {"max": MAX_INVITEES})
     # One addition at a time per wave: a double-submitted list must not insert twice.
-    wave = Wave.objects.select_for_update().select_related("community").get(pk=wave.pk)
+    wave = Wave.objects.select_for_update(of=("self",)).select_related("community").get(pk=wave.pk)
     community = wave.community
     report = AddReport()
     emails = [invitee.email.lower() for invitee in invitees]
@@ -180,7 +180,7 @@ def invitation_send(
     cannot leave the only emailed link pointing at a token that was overwritten.
     """
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("community", "wave")
         .get(pk=invitation_id or invitation.pk)
     )
