@@ -51,7 +51,7 @@ def member_rows(memberships) -> Iterator[str]:
                 user.email if shows_email else "",
                 user.organisation,
                 user.country.code if user.country else "",
-                " ".join(language.code for language in user.spoken_languages.all()),
+                " ".join(profile.languages) if profile else "",
                 "; ".join(profile.expertise) if profile else "",
                 "; ".join(profile.interests) if profile else "",
                 membership.get_tier_display(),

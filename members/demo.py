@@ -102,6 +102,7 @@ def bulk_add_members(
                         user=user,
                         expertise=p["expertise"],
                         interests=p["interests"],
+                        languages=sorted(p["languages"]),
                         age_range=p["age_range"],
                         bio=f"{p['display_name']} works on {', '.join(p['expertise'])}.",
                         show_email=rng.random() < SHARE_EMAIL_RATE,

@@ -37,6 +37,8 @@ class Profile(models.Model):
     )
     bio = models.TextField(_("about me"), max_length=2000, blank=True)
     expertise = models.JSONField(_("expertise"), default=list, blank=True)
+    # The codes of ProfileLanguage, copied here so that lists show them without a query.
+    languages = models.JSONField(_("languages"), default=list, blank=True, editable=False)
     interests = models.JSONField(_("interests"), default=list, blank=True)
     photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
     age_range = models.CharField(

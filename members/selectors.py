@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,9 +40,6 @@ def directory_search(
             "user__search_text",
             "user__password",
             "user__member_profile__bio",
-        )
-        .prefetch_related(
-            Prefetch("user__spoken_languages", queryset=ProfileLanguage.objects.order_by("code"))
         )
     )
     if tier:

@@ -49,6 +49,7 @@ def profile_update(
     profile.bio = bio.strip()
     profile.age_range = age_range
     profile.show_email = show_email
+    profile.languages = sorted(set(languages))
     if photo is False:
         profile.photo = None
     elif photo is not None and hasattr(photo, "content_type"):
