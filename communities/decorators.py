@@ -3,10 +3,8 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from communities import rules
-from communities.models import Community
 
 
 def community_view(predicate=rules.can_see_community):
@@ -20,15 +18,14 @@ def community_view(predicate=rules.can_see_community):
     def decorator(view):
         @wraps(view)
         def wrapped(request, slug, *args, **kwargs):
-            community = get_object_or_404(Community, slug=slug)
-            access = rules.access_for(request.user, community)
-            if not rules.can_see_community(access):
+            access = rules.access_for_slug(request.user, slug)
+            if access is None or not rules.can_see_community(access):
                 raise Http404
             if not predicate(access):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 raise PermissionDenied
-            return view(request, community, access, *args, **kwargs)
+            return view(request, access.community, access, *args, **kwargs)
 
         return wrapped
 

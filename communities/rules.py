@@ -9,6 +9,8 @@ friends, and querysets through `Community.objects.listed_for(user)`, which encod
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
+
 from communities.models import Community, Membership, RoleAssignment
 
 
@@ -61,6 +63,32 @@ def access_for(user, community: Community) -> Access:
         community=community, holder=user, role=RoleAssignment.Role.SPONSOR
     ).exists()
     return Access(community=community, user=user, membership=membership, is_sponsor=is_sponsor)
+
+
+def access_for_slug(user, slug: str) -> Access | None:
+    """The community at `slug` with the person's standing, in two queries (the community
+    with whether they sponsor it, then their membership); None if there is no such slug."""
+    communities = Community.objects.filter(slug=slug)
+    if not getattr(user, "is_authenticated", False):
+        community = communities.first()
+        if community is None:
+            return None
+        return Access(community=community, user=user, membership=None, is_sponsor=False)
+    community = communities.annotate(
+        user_is_sponsor=Exists(
+            RoleAssignment.objects.filter(
+                community=OuterRef("pk"), holder=user, role=RoleAssignment.Role.SPONSOR
+            )
+        )
+    ).first()
+    if community is None:
+        return None
+    membership = Membership.objects.filter(community=community, user=user).first()
+    if membership is not None:
+        membership.community = community  # already loaded: no query when services read it
+    return Access(
+        community=community, user=user, membership=membership, is_sponsor=community.user_is_sponsor
+    )
 
 
 def can_see_community(access: Access) -> bool:

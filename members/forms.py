@@ -190,3 +190,23 @@ class QuestionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = NeedsQuestion.Kind.choices
+
+
+@functools.lru_cache(maxsize=1)
+def _filter_values() -> dict[str, frozenset[str]]:
+    return {
+        "country": frozenset(code for code, _name in countries),
+        "language": frozenset(code for code, _name in WORKING_LANGUAGES),
+        "tier": frozenset(Membership.Tier.values),
+    }
+
+
+def directory_filters(params) -> dict[str, str]:
+    """The directory's search word and filters from a query string, each checked against
+    its list (cheaper than a bound form on every keystroke); unknown values become ""."""
+    values = _filter_values()
+    filters = {"q": params.get("q", "")[:100].strip()}
+    for name, allowed in values.items():
+        value = params.get(name, "")
+        filters[name] = value if value in allowed else ""
+    return filters

@@ -9,7 +9,7 @@ from communities.decorators import community_view
 from communities.htmx import page_or_partial
 from communities.models import Membership
 from members.csv_export import member_rows
-from members.forms import DirectorySearchForm
+from members.forms import DirectorySearchForm, directory_filters
 from members.models import Profile
 from members.pagination import CappedPaginator
 from members.selectors import directory_export, directory_search
@@ -20,8 +20,9 @@ MEMBERS_PER_PAGE = 24
 @community_view(rules.can_see_member_pages)
 @vary_on_headers("HX-Request")
 def directory(request, community, access):
-    form = DirectorySearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = directory_filters(request.GET)
+    # Unknown values are dropped, not errors: a filter link someone shared still works.
+    form = DirectorySearchForm(initial=filters)
     members = directory_search(
         community=community,
         query=filters.get("q", ""),
