@@ -4,6 +4,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import WORKING_LANGUAGES, Community, Membership, RoleAssignment
+from copsite.forms import FastSelectMultiple
 
 
 class LanguagesField(forms.MultipleChoiceField):
@@ -13,7 +14,7 @@ class LanguagesField(forms.MultipleChoiceField):
             required=False,
             label=_("Working languages"),
             help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
-            widget=forms.SelectMultiple(attrs={"size": 6}),
+            widget=FastSelectMultiple(attrs={"size": 6}),
             **kwargs,
         )
 

@@ -3,6 +3,9 @@
 from django.forms import widgets
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 CHECK_WIDGETS = (widgets.CheckboxInput, widgets.RadioSelect, widgets.CheckboxSelectMultiple)
 
@@ -32,3 +35,38 @@ class BootstrapBoundField(BoundField):
 class FormRenderer(TemplatesSetting):
     bound_field_class = BootstrapBoundField
     field_template_name = "components/form_field.html"
+
+
+class FastSelect(widgets.Select):
+    """A select that renders its options in one pass. Django renders every option through a
+    template (~0.3 ms each): a time zone list (~600) alone took ~200 ms per page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)  # option groups: Django's way
+        selected = {
+            str(item) for item in (value if isinstance(value, (list, tuple)) else [value])
+        } - {"None"}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option, mark_safe(" selected") if str(option) in selected else "", label)
+                for option, label in choices
+            ),
+        )
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), options)
+
+
+class FastSelectMultiple(FastSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return widgets.SelectMultiple.value_from_datadict(self, data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from communities.models import WORKING_LANGUAGES, Membership
+from copsite.forms import FastSelectMultiple
 from members.models import NeedsQuestion, Profile
 
 MAX_TAGS = 20
@@ -48,7 +49,7 @@ class ProfileDetailsForm(forms.ModelForm):
         label=_("Languages I speak"),
         choices=WORKING_LANGUAGES,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=FastSelectMultiple(attrs={"size": 5}),
         help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
     )
     expertise = TagsField(

@@ -1,6 +1,7 @@
 import functools
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -50,3 +51,69 @@ def _country_names(language: str) -> dict[str, str]:
     from members.forms import country_choices  # noqa: PLC0415
 
     return dict(country_choices())
+
+
+@register.simple_tag
+def member_card(membership, community) -> SafeString:
+    """One directory card, built in Python: the directory renders up to 24 on every
+    keystroke, and the template language spent ~0.3 ms per card on lookups alone."""
+    person = membership.user
+    profile = getattr(person, "member_profile", None)
+    name = person.name
+    if profile is not None and profile.photo:
+        avatar = format_html(
+            '<img src="{}" alt="" width="64" height="64" '
+            'class="rounded-circle object-fit-cover flex-shrink-0">',
+            reverse("members_photo", kwargs={"slug": community.slug, "user_id": person.pk}),
+        )
+    else:
+        avatar = format_html(
+            '<div class="rounded-circle bg-secondary-subtle d-flex align-items-center '
+            'justify-content-center flex-shrink-0" style="width:64px;height:64px" '
+            'aria-hidden="true">{}</div>',
+            name[:1].upper(),
+        )
+    tier = (
+        format_html(' <span class="badge text-bg-primary">{}</span>', membership.get_tier_display())
+        if membership.tier != "member"
+        else ""
+    )
+    place = " · ".join(
+        part
+        for part in (
+            person.organisation,
+            country_name(person.country.code if person.country else ""),
+        )
+        if part
+    )
+    expertise = (
+        format_html(
+            '<p class="small mb-1">{}</p>',
+            format_html_join(
+                "",
+                '<span class="badge text-bg-light border me-1">{}</span>',
+                ((tag,) for tag in profile.expertise),
+            ),
+        )
+        if profile is not None and profile.expertise
+        else ""
+    )
+    languages = (
+        format_html(
+            '<p class="small mb-1 text-body-secondary">{}</p>',
+            ", ".join(language_name(code) for code in profile.languages),
+        )
+        if profile is not None and profile.languages
+        else ""
+    )
+    email = (
+        format_html('<a class="small" href="mailto:{0}">{0}</a>', person.email)
+        if profile is not None and profile.show_email
+        else ""
+    )
+    return format_html(
+        '<div class="col"><article class="card h-100"><div class="card-body d-flex gap-3">{}'
+        '<div class="min-w-0"><h2 class="h6 mb-0">{}{}</h2>'
+        '<p class="small text-body-secondary mb-1">{}</p>{}{}{}</div></div></article></div>',
+        avatar, name, tier, place, expertise, languages, email,
+    )  # fmt: skip
