@@ -5,9 +5,12 @@ visitor, user (signed in, not a member), member, core_group, core_team, sponsor 
 Community Sponsor role without being a member), other_manager (runs another community).
 """
 
+import os
+import time
 import uuid
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.test import Client
 
 from communities.models import Community, Membership, RoleAssignment
@@ -105,3 +108,32 @@ def member(community):
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def real_worker():
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL: a real broker for a real worker")
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            concurrency=1,
+            queues=[celery_app.conf.task_default_queue],
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=10,
+        ) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+def wait_for(condition, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
