@@ -5,6 +5,7 @@ bulk inserts."""
 import random
 import secrets
 import time
+import unicodedata
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -13,7 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import users_set_search
 from communities.models import Community, Membership
-from members.models import Invitation, Profile, ProfileLanguage, Wave
+from members.models import Invitation, NeedsAnswer, NeedsQuestion, Profile, ProfileLanguage, Wave
+from members.survey import questions_add_starters
 
 FIRST_NAMES = [
     "Amina", "Rafael", "Mei", "Jonas", "Claire", "Kofi", "Priya", "Ana", "Tomás", "Fatima",
@@ -46,10 +48,14 @@ SHARE_EMAIL_RATE, INTERNAL_RATE, TOOK_PART_RATE = 0.3, 0.4, 0.6
 SCALE_SLUG = "scale-directory"
 
 
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
 def _person(rng: random.Random, number: int, domain: str) -> dict:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     return {
-        "email": f"{first.lower()}.{last.lower()}.{number}@{domain}".replace(" ", ""),
+        "email": f"{_ascii(first)}.{_ascii(last)}.{number}@{domain}".replace(" ", ""),
         "display_name": f"{first} {last}",
         "organisation": rng.choice(ORGANISATIONS),
         "country": rng.choice(COUNTRIES),
@@ -244,12 +250,45 @@ def _seed_waves(*, community: Community, people: list[dict]) -> None:
         )
 
 
+NEEDS_TEXTS = [
+    "Peers who cut non-revenue water below 20%, and what it cost them.",
+    "A template for drought contingency plans.",
+    "Contacts in utilities that run smart-meter pilots.",
+    "Help preparing a tariff reform for the regulator.",
+    "Case studies on serving informal settlements.",
+]
+
+
+def _seed_survey(*, community: Community, rng: random.Random) -> int:
+    """The starter questions, answered by about 40% of the members."""
+    if not community.needs_questions.exists():
+        questions_add_starters(community=community)
+    if NeedsAnswer.objects.filter(question__community=community).exists():
+        return NeedsAnswer.objects.filter(question__community=community).count()
+    answers = []
+    for membership in Membership.objects.filter(community=community).order_by("pk")[::5][:90]:
+        for question in community.needs_questions.all():
+            if question.kind == NeedsQuestion.Kind.TEXT:
+                value = rng.choice(NEEDS_TEXTS)
+            elif question.kind == NeedsQuestion.Kind.SCALE:
+                value = rng.choice([3, 4, 4, 5, 5, 2])
+            elif question.kind == NeedsQuestion.Kind.MULTIPLE:
+                value = rng.sample(question.choices, rng.randint(1, 3))
+            else:
+                value = rng.choice(question.choices)
+            answers.append(NeedsAnswer(question=question, membership=membership, value=value))
+    NeedsAnswer.objects.bulk_create(answers)
+    return len(answers)
+
+
 def seed(*, stdout, members: int = 0, **options) -> None:
     community = Community.objects.get(slug="urban-water")
     rng = random.Random(2026)  # noqa: S311 (demo data)
     people = [_person(rng, number, "demo.copsite.org") for number in range(220)]
     added = bulk_add_members(community=community, people=people)
     _seed_waves(community=community, people=people)
+    answered = _seed_survey(community=community, rng=rng)
+    stdout.write(f"members: the needs survey has {answered} answers in Urban Water Practitioners")
     stdout.write(
         f"members: {added} members with profiles added to Urban Water Practitioners, "
         f"in {len(WAVES)} onboarding waves, with {len(OUTSTANDING)} invitations outstanding"

@@ -107,7 +107,7 @@ def member_card(membership, community) -> SafeString:
         else ""
     )
     email = (
-        format_html('<a class="small" href="mailto:{0}">{0}</a>', person.email)
+        format_html('<a class="small text-break" href="mailto:{0}">{0}</a>', person.email)
         if profile is not None and profile.show_email
         else ""
     )

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from communities.models import Community, Membership, RoleAssignment
+from members.models import Invitation, NeedsAnswer, Wave
 
 pytestmark = pytest.mark.django_db
 
@@ -27,21 +28,28 @@ def test_seed_demo_refuses_to_run_in_production_without_force(settings):
 
 def test_seed_demo_is_idempotent_and_prints_a_login(client):
     first = seed()
-    counts = (
-        User.objects.count(),
-        Community.objects.count(),
-        Membership.objects.count(),
-        RoleAssignment.objects.count(),
-    )
+
+    def counts():
+        return tuple(
+            model.objects.count()
+            for model in (
+                User,
+                Community,
+                Membership,
+                RoleAssignment,
+                Wave,
+                Invitation,
+                NeedsAnswer,
+            )
+        )
+
+    first_counts = counts()
     seed()
 
-    assert counts == (
-        User.objects.count(),
-        Community.objects.count(),
-        Membership.objects.count(),
-        RoleAssignment.objects.count(),
-    )
-    assert counts[1] >= 2
+    assert counts() == first_counts
+    assert first_counts[4:] == (3, 224, 184)  # waves, invitations, survey answers
+    assert Membership.objects.filter(community__slug="urban-water").count() >= 200
+    assert first_counts[1] == 3
     assert "manager@demo.copsite.org" in first
     assert "Password for every demo account: copsite-demo" in first
     # The printed login works.
