@@ -1,10 +1,10 @@
 """Who may do what in a community: the one place these rules live.
 
-`access_for(user, community)` reads the person's standing once (membership and sponsor
-role); the predicates below take that `Access` and answer one question each. Views use them
-through `communities.decorators.community_view`, templates through `access.can_manage` and
-friends, and querysets through `Community.objects.listed_for(user)`, which encodes
-`can_see_community` for lists.
+`access_for_slug(user, slug)` reads the community and the person's standing once
+(membership and sponsor role); the predicates below take that `Access` and answer one
+question each. Views use them through `communities.decorators.community_view`, templates
+through `access.can_manage` and friends, and querysets through
+`Community.objects.listed_for(user)`, which encodes `can_see_community` for lists.
 """
 
 from dataclasses import dataclass
@@ -53,16 +53,6 @@ class Access:
     @property
     def can_join(self) -> bool:
         return can_join(self)
-
-
-def access_for(user, community: Community) -> Access:
-    if not getattr(user, "is_authenticated", False):
-        return Access(community=community, user=user, membership=None, is_sponsor=False)
-    membership = Membership.objects.filter(community=community, user=user).first()
-    is_sponsor = RoleAssignment.objects.filter(
-        community=community, holder=user, role=RoleAssignment.Role.SPONSOR
-    ).exists()
-    return Access(community=community, user=user, membership=membership, is_sponsor=is_sponsor)
 
 
 def access_for_slug(user, slug: str) -> Access | None:

@@ -10,11 +10,6 @@ CORE_TEAM_SIZE = (2, 3)
 CORE_GROUP_SIZE = (5, 12)
 
 
-def community_list_public() -> QuerySet[Community]:
-    """The public communities, by name."""
-    return Community.objects.listed().order_by("name")
-
-
 def community_list(*, user, search: str = "", language: str = "") -> QuerySet[Community]:
     """The community list: my communities first, then the public ones; searchable by name and
     description, filterable by working language."""

@@ -28,18 +28,10 @@ from communities.forms import (
 )
 from communities.htmx import page_or_partial
 from communities.models import Community, Membership, RoleAssignment
+from copsite.forms import add_service_errors
 
 COMMUNITIES_PER_PAGE = 12
 PEOPLE_PER_PAGE = 50
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Puts a service's ValidationError next to the fields it names (or on the form)."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @vary_on_headers("HX-Request")
@@ -66,7 +58,7 @@ def community_create(request):
         try:
             community = services.community_create(creator=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -231,7 +223,7 @@ def community_settings(request, community, access):
         try:
             services.community_update_settings(community=community, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("community_settings", slug=community.slug)
@@ -270,7 +262,7 @@ def community_role_assign(request, community, access):
         try:
             assignment = services.role_assign(community=community, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -300,7 +292,7 @@ def community_role_edit(request, community, access, pk):
         try:
             services.role_set_backup(assignment=assignment, backup=form.cleaned_data["backup"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Backup saved."))
             return redirect("community_roles", slug=community.slug)

@@ -70,3 +70,13 @@ class FastSelectMultiple(FastSelect):
 
     def value_omitted_from_data(self, data, files, name):
         return False
+
+
+def add_service_errors(form, error) -> None:
+    """Shows a service's ValidationError next to the fields it names (else on the form), so
+    that a rule the form could not check still gets its message at the field."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from communities import rules
 from communities.decorators import community_view
+from copsite.forms import add_service_errors
 from members import survey
 from members.forms import QuestionForm
 from members.models import NeedsQuestion
@@ -47,8 +48,7 @@ def survey_questions(request, community, access):
         try:
             survey.question_add(community=community, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Question added."))
             return redirect("members_survey_questions", slug=community.slug)

@@ -501,3 +501,15 @@ class TestReviewFindings:
         membership_decline(membership=request)
 
         assert set(wave.invitations.values_list("status", flat=True)) == {Invitation.Status.REVOKED}
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_wave_list_query_budget(client, community, manager, django_assert_max_num_queries, count):
+    for number in range(count):
+        wave = WaveFactory(community=community, name=f"Wave {number}")
+        InvitationFactory(community=community, wave=wave)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("members_waves", kwargs={"slug": community.slug}))
+
+    assert len(response.context["waves"]) == count
