@@ -93,8 +93,13 @@ class User(AbstractUser):
     def name(self) -> str:
         """What other people see: the display name. Without one, a neutral label, never a
         piece of the email address, which members may keep private."""
-        return self.display_name or gettext("Member %(number)s") % {"number": self.pk or ""}
+        return public_name(self.display_name, self.pk)
 
     @property
     def profile_complete(self) -> bool:
         return bool(self.display_name and self.organisation and self.country)
+
+
+def public_name(display_name: str, user_id: int | None) -> str:
+    """`User.name` from its two columns, for pages that read rows without models."""
+    return display_name or gettext("Member %(number)s") % {"number": user_id or ""}

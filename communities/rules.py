@@ -7,19 +7,33 @@ through `access.can_manage` and friends, and querysets through
 `Community.objects.listed_for(user)`, which encodes `can_see_community` for lists.
 """
 
-from dataclasses import dataclass
-
-from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
 
 from communities.models import Community, Membership, RoleAssignment
 
 
-@dataclass(frozen=True)
 class Access:
-    community: Community
-    user: object
-    membership: Membership | None
-    is_sponsor: bool
+    """A person's standing in a community, read once per request by `access_for_slug`.
+
+    Whether they sponsor it is read on first use: most member pages never ask (an active
+    member passes every member-page check without it), and asking costs a query.
+    """
+
+    def __init__(self, *, community: Community, user, membership: Membership | None,
+                 is_sponsor: bool | None = None):  # fmt: skip
+        self.community = community
+        self.user = user
+        self.membership = membership
+        if is_sponsor is not None:
+            self.is_sponsor = is_sponsor  # fills the cached property
+
+    @cached_property
+    def is_sponsor(self) -> bool:
+        if not self.is_authenticated:
+            return False
+        return RoleAssignment.objects.filter(
+            community=self.community, holder=self.user, role=RoleAssignment.Role.SPONSOR
+        ).exists()
 
     @property
     def is_authenticated(self) -> bool:
@@ -56,29 +70,23 @@ class Access:
 
 
 def access_for_slug(user, slug: str) -> Access | None:
-    """The community at `slug` with the person's standing, in two queries (the community
-    with whether they sponsor it, then their membership); None if there is no such slug."""
-    communities = Community.objects.filter(slug=slug)
-    if not getattr(user, "is_authenticated", False):
-        community = communities.first()
-        if community is None:
-            return None
-        return Access(community=community, user=user, membership=None, is_sponsor=False)
-    community = communities.annotate(
-        user_is_sponsor=Exists(
-            RoleAssignment.objects.filter(
-                community=OuterRef("pk"), holder=user, role=RoleAssignment.Role.SPONSOR
-            )
-        )
-    ).first()
+    """The community at `slug` with the person's standing; None if there is no such slug.
+
+    One query: the membership with its community for anyone who has a membership row (every
+    member page), else the community. The sponsor flag comes later, if a check needs it.
+    """
+    if getattr(user, "is_authenticated", False):
+        # At most one row (one membership per person and community): no ORDER BY needed.
+        rows = Membership.objects.filter(community__slug=slug, user=user).select_related(
+            "community"
+        )[:1]
+        membership = next(iter(rows), None)
+        if membership is not None:
+            return Access(community=membership.community, user=user, membership=membership)
+    community = Community.objects.filter(slug=slug).first()
     if community is None:
         return None
-    membership = Membership.objects.filter(community=community, user=user).first()
-    if membership is not None:
-        membership.community = community  # already loaded: no query when services read it
-    return Access(
-        community=community, user=user, membership=membership, is_sponsor=community.user_is_sponsor
-    )
+    return Access(community=community, user=user, membership=None)
 
 
 def can_see_community(access: Access) -> bool:

@@ -115,6 +115,15 @@ DATABASES = {
 # Persistent connections: opening a PostgreSQL connection per request cost ~13x throughput.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The planner's default random_page_cost (4) assumes spinning disks. On SSDs, or with
+    # the working set in memory, 1.1 is the usual value; with 4 it read half the members
+    # table sequentially for a directory search the GIN index answers in 2 ms.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} "
+        f"-c random_page_cost={env.float('PG_RANDOM_PAGE_COST', default=1.1)}"
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -12,7 +12,7 @@ from members.csv_export import member_rows
 from members.forms import DirectorySearchForm, directory_filters
 from members.models import Profile
 from members.pagination import CappedPaginator
-from members.selectors import directory_export, directory_search
+from members.selectors import directory_cards, directory_export, directory_search
 
 MEMBERS_PER_PAGE = 24
 
@@ -20,9 +20,8 @@ MEMBERS_PER_PAGE = 24
 @community_view(rules.can_see_member_pages)
 @vary_on_headers("HX-Request")
 def directory(request, community, access):
-    filters = directory_filters(request.GET)
     # Unknown values are dropped, not errors: a filter link someone shared still works.
-    form = DirectorySearchForm(initial=filters)
+    filters = directory_filters(request.GET)
     members = directory_search(
         community=community,
         query=filters.get("q", ""),
@@ -30,17 +29,20 @@ def directory(request, community, access):
         language=filters.get("language", ""),
         tier=filters.get("tier", ""),
     )
-    page = CappedPaginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(members, MEMBERS_PER_PAGE, rows=directory_cards()).get_page(
+        request.GET.get("page")
+    )
+    template_name = page_or_partial(request, "members/directory.html", "directory-results")
     context = {
         "community": community,
         "access": access,
-        "form": form,
         "page": page,
         "filtered": any(filters.values()),
     }
-    return render(
-        request, page_or_partial(request, "members/directory.html", "directory-results"), context
-    )
+    if "#" not in template_name:
+        # The filter form is on the whole page only, not in the results typing refreshes.
+        context["form"] = DirectorySearchForm(initial=filters)
+    return render(request, template_name, context)
 
 
 @community_view(rules.can_manage)

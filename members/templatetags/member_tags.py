@@ -1,4 +1,5 @@
 import functools
+from html import escape
 
 from django import template
 from django.urls import reverse
@@ -6,7 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from communities.models import WORKING_LANGUAGES
+from accounts.models import public_name
+from communities.models import WORKING_LANGUAGES, Membership
 
 register = template.Library()
 
@@ -54,66 +56,59 @@ def _country_names(language: str) -> dict[str, str]:
 
 
 @register.simple_tag
-def member_card(membership, community) -> SafeString:
-    """One directory card, built in Python: the directory renders up to 24 on every
-    keystroke, and the template language spent ~0.3 ms per card on lookups alone."""
-    person = membership.user
-    profile = getattr(person, "member_profile", None)
-    name = person.name
-    if profile is not None and profile.photo:
-        avatar = format_html(
-            '<img src="{}" alt="" width="64" height="64" '
-            'class="rounded-circle object-fit-cover flex-shrink-0">',
-            reverse("members_photo", kwargs={"slug": community.slug, "user_id": person.pk}),
+def member_card(row: dict, community) -> SafeString:
+    """One directory card from a `directory_cards()` row, built in Python with the standard
+    library's escaping: the directory renders up to 24 on every keystroke, and Django's
+    template lookups and format_html cost ~0.1 ms a card more than the rest of the page."""
+    user_id = row["user_id"]
+    raw_name = public_name(row["user__display_name"], user_id)
+    name = escape(raw_name)
+    if row["user__member_profile__photo"]:
+        photo_url = reverse("members_photo", kwargs={"slug": community.slug, "user_id": user_id})
+        avatar = (
+            f'<img src="{escape(photo_url)}" alt="" width="64" height="64" '
+            'class="rounded-circle object-fit-cover flex-shrink-0">'
         )
     else:
-        avatar = format_html(
+        avatar = (
             '<div class="rounded-circle bg-secondary-subtle d-flex align-items-center '
             'justify-content-center flex-shrink-0" style="width:64px;height:64px" '
-            'aria-hidden="true">{}</div>',
-            name[:1].upper(),
+            f'aria-hidden="true">{escape(raw_name[:1].upper())}</div>'
         )
     tier = (
-        format_html(' <span class="badge text-bg-primary">{}</span>', membership.get_tier_display())
-        if membership.tier != "member"
+        f' <span class="badge text-bg-primary">{escape(str(TIER_LABELS[row["tier"]]))}</span>'
+        if row["tier"] != Membership.Tier.MEMBER
         else ""
     )
-    place = " · ".join(
-        part
-        for part in (
-            person.organisation,
-            country_name(person.country.code if person.country else ""),
+    place = escape(
+        " · ".join(
+            part for part in (row["user__organisation"], country_name(row["country"])) if part
         )
-        if part
     )
-    expertise = (
-        format_html(
-            '<p class="small mb-1">{}</p>',
-            format_html_join(
-                "",
-                '<span class="badge text-bg-light border me-1">{}</span>',
-                ((tag,) for tag in profile.expertise),
-            ),
-        )
-        if profile is not None and profile.expertise
+    expertise = row["user__member_profile__expertise"] or []
+    badges = "".join(
+        f'<span class="badge text-bg-light border me-1">{escape(tag)}</span>' for tag in expertise
+    )
+    expertise_html = f'<p class="small mb-1">{badges}</p>' if badges else ""
+    languages = row["user__member_profile__languages"] or []
+    languages_html = (
+        '<p class="small mb-1 text-body-secondary">'
+        f"{escape(', '.join(language_name(code) for code in languages))}</p>"
+        if languages
         else ""
     )
-    languages = (
-        format_html(
-            '<p class="small mb-1 text-body-secondary">{}</p>',
-            ", ".join(language_name(code) for code in profile.languages),
-        )
-        if profile is not None and profile.languages
+    email = escape(row["user__email"])
+    email_html = (
+        f'<a class="small text-break" href="mailto:{email}">{email}</a>'
+        if row["user__member_profile__show_email"]
         else ""
     )
-    email = (
-        format_html('<a class="small text-break" href="mailto:{0}">{0}</a>', person.email)
-        if profile is not None and profile.show_email
-        else ""
+    return mark_safe(  # noqa: S308 (every value above is escaped)
+        '<div class="col"><article class="card h-100"><div class="card-body d-flex gap-3">'
+        f'{avatar}<div class="min-w-0"><h2 class="h6 mb-0">{name}{tier}</h2>'
+        f'<p class="small text-body-secondary mb-1">{place}</p>'
+        f"{expertise_html}{languages_html}{email_html}</div></div></article></div>"
     )
-    return format_html(
-        '<div class="col"><article class="card h-100"><div class="card-body d-flex gap-3">{}'
-        '<div class="min-w-0"><h2 class="h6 mb-0">{}{}</h2>'
-        '<p class="small text-body-secondary mb-1">{}</p>{}{}{}</div></div></article></div>',
-        avatar, name, tier, place, expertise, languages, email,
-    )  # fmt: skip
+
+
+TIER_LABELS = dict(Membership.Tier.choices)

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from communities import rules
 from communities.models import Community, Membership, RoleAssignment
 from tests.factories import CommunityFactory, MembershipFactory, RoleAssignmentFactory
 from tests.test_permission_matrix import MATRIX
@@ -172,3 +173,39 @@ class TestMassAssignment:
         )
 
         assert Membership.objects.get(user=member).tier == Membership.Tier.MEMBER
+
+
+class TestAccessForSlug:
+    """`access_for_slug` runs on every community page: its query count is every page's."""
+
+    def test_a_member_costs_one_query(self, community, member, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            access = rules.access_for_slug(member, community.slug)
+            assert rules.can_see_member_pages(access)
+
+        assert access.community == community
+        assert access.tier == Membership.Tier.MEMBER
+
+    def test_a_member_who_also_sponsors_is_a_sponsor(self, community, member):
+        RoleAssignmentFactory(community=community, role=RoleAssignment.Role.SPONSOR, holder=member)
+
+        assert rules.access_for_slug(member, community.slug).is_sponsor
+
+    def test_a_sponsor_from_outside_is_a_sponsor(self, community, user):
+        RoleAssignmentFactory(community=community, role=RoleAssignment.Role.SPONSOR, holder=user)
+
+        access = rules.access_for_slug(user, community.slug)
+
+        assert access.membership is None
+        assert access.is_sponsor
+        assert rules.can_see_member_pages(access)
+
+    def test_another_communitys_sponsor_is_not_this_ones(self, community, other_community, user):
+        RoleAssignmentFactory(
+            community=other_community, role=RoleAssignment.Role.SPONSOR, holder=user
+        )
+
+        assert not rules.access_for_slug(user, community.slug).is_sponsor
+
+    def test_an_unknown_slug_is_none(self, user):
+        assert rules.access_for_slug(user, "no-such-community") is None

@@ -278,7 +278,7 @@ def test_long_result_lists_say_more_than_the_cap(client, community, member, monk
     original = pagination.CappedPaginator.__init__
 
     def small_cap(self, object_list, per_page, **kwargs):
-        original(self, object_list, per_page, cap=3)
+        original(self, object_list, per_page, **{**kwargs, "cap": 3})
 
     monkeypatch.setattr(pagination.CappedPaginator, "__init__", small_cap)
 
