@@ -64,15 +64,17 @@ class CappedPaginator(Paginator):
         ordering = self.object_list.query.order_by
         names = ["pk", *(name.lstrip("-") for name in ordering if name.lstrip("-") != "pk")]
         column = {name: f"c{index}" for index, name in enumerate(names)}
+        columns = ", ".join(column.values())
         sort = ", ".join(
             f"{column[name.lstrip('-')]} {'DESC' if name.startswith('-') else 'ASC'}"
             for name in ordering
         )
-        capped_sql, capped_params = (
-            self.object_list.order_by().values_list(*names)[: self.cap + 1].query.sql_with_params()
+        # The matches with their sort columns, unordered and unlimited: the capped set reads
+        # it with a LIMIT, the walk orders it (PostgreSQL flattens the subquery, so the walk
+        # still reads the covering index in order). One ORM compilation for both.
+        matches_sql, matches_params = (
+            self.object_list.order_by().values_list(*names).query.sql_with_params()
         )
-        walk = self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page]
-        walk_sql, walk_params = walk.query.sql_with_params()
         rows = (
             self.rows.filter(pk__in=RawSQL("SELECT c0 FROM page", ()))
             .annotate(capped_count=RawSQL("SELECT n FROM total", ()))
@@ -82,18 +84,22 @@ class CappedPaginator(Paginator):
         rows_sql, rows_params = compiler.as_sql()
         # Every piece is compiled by the ORM, and every value is a bound parameter.
         sql = f"""
-            WITH capped ({", ".join(column.values())}) AS MATERIALIZED ({capped_sql}),
+            WITH capped ({columns}) AS MATERIALIZED ({matches_sql} LIMIT %s),
             total AS (SELECT count(*) AS n FROM capped),
             page AS (
                 (SELECT c0 FROM capped WHERE (SELECT n FROM total) <= %s
                  ORDER BY {sort} LIMIT %s OFFSET %s)
                 UNION ALL
-                (SELECT walk.c0 FROM ({walk_sql}) AS walk (c0) WHERE (SELECT n FROM total) > %s)
+                (SELECT c0 FROM ({matches_sql}) AS walk ({columns})
+                 WHERE (SELECT n FROM total) > %s ORDER BY {sort} LIMIT %s OFFSET %s)
             )
             {rows_sql}
         """  # noqa: S608
         params = (
-            *capped_params, self.cap, self.per_page, bottom, *walk_params, self.cap, *rows_params
+            *matches_params, self.cap + 1,
+            self.cap, self.per_page, bottom,
+            *matches_params, self.cap, self.per_page, bottom,
+            *rows_params,
         )  # fmt: skip
         with connections[self.rows.db].cursor() as cursor:
             cursor.execute(sql, params)
