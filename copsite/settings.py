@@ -119,11 +119,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The planner's default random_page_cost (4) assumes spinning disks. On SSDs, or with
     # the working set in memory, 1.1 is the usual value; with 4 it read half the members
     # table sequentially for a directory search the GIN index answers in 2 ms.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = (
-        f"{_options.get('options', '')} "
-        f"-c random_page_cost={env.float('PG_RANDOM_PAGE_COST', default=1.1)}"
-    ).strip()
+    # Empty: leave it to the server (behind PgBouncer, which refuses startup options).
+    _random_page_cost = env.str("PG_RANDOM_PAGE_COST", default="1.1")
+    if _random_page_cost:
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = (
+            f"{_options.get('options', '')} -c random_page_cost={float(_random_page_cost)}"
+        ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -40,6 +40,8 @@ class CappedPaginator(Paginator):
             number = max(1, int(number))
         except (TypeError, ValueError):
             number = 1
+        # Never past the cap: an edited link must not send a huge OFFSET to the database.
+        number = min(number, self.cap // self.per_page + 2)
         rows = self._page_rows(number)
         if number > 1 and number > self.num_pages:
             # Past the end or past the cap (a stale or edited link): the last page, as
@@ -62,6 +64,8 @@ class CappedPaginator(Paginator):
     def _page_rows_postgresql(self, number: int) -> list[dict]:
         bottom = (number - 1) * self.per_page
         ordering = self.object_list.query.order_by
+        if not ordering or not all(isinstance(name, str) for name in ordering):
+            raise ValueError("CappedPaginator needs matches ordered by field names.")
         names = ["pk", *(name.lstrip("-") for name in ordering if name.lstrip("-") != "pk")]
         column = {name: f"c{index}" for index, name in enumerate(names)}
         columns = ", ".join(column.values())

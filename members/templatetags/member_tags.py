@@ -75,8 +75,9 @@ def member_card(row: dict, community) -> SafeString:
             'justify-content-center flex-shrink-0" style="width:64px;height:64px" '
             f'aria-hidden="true">{escape(raw_name[:1].upper())}</div>'
         )
+    tier_label = escape(str(TIER_LABELS.get(row["tier"], row["tier"])))
     tier = (
-        f' <span class="badge text-bg-primary">{escape(str(TIER_LABELS[row["tier"]]))}</span>'
+        f' <span class="badge text-bg-primary">{tier_label}</span>'
         if row["tier"] != Membership.Tier.MEMBER
         else ""
     )
@@ -87,7 +88,8 @@ def member_card(row: dict, community) -> SafeString:
     )
     expertise = row["user__member_profile__expertise"] or []
     badges = "".join(
-        f'<span class="badge text-bg-light border me-1">{escape(tag)}</span>' for tag in expertise
+        f'<span class="badge text-bg-light border me-1">{escape(str(tag))}</span>'
+        for tag in expertise
     )
     expertise_html = f'<p class="small mb-1">{badges}</p>' if badges else ""
     languages = row["user__member_profile__languages"] or []

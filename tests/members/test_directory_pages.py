@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.services import user_refresh_search
 from communities.models import Membership
+from members.forms import MAX_TAG_LENGTH, MAX_TAGS
 from members.pagination import CappedPaginator
 from members.selectors import directory_cards, directory_search
 from members.services import profile_update
@@ -151,3 +152,31 @@ def test_as_you_type_costs_four_queries(
         )
 
     assert response.status_code == 200
+
+
+def test_the_largest_profile_the_form_allows_still_saves_and_is_found(community):
+    """Every tag at its longest: the search document copied onto the membership must fit
+    every index on that table (a btree row holds at most 2,704 bytes on PostgreSQL)."""
+    person = UserFactory(display_name="Maximilian " + "Longname" * 8, organisation="O" * 120)
+    MembershipFactory(community=community, user=person)
+    tags = [f"{index:02}" + "x" * (MAX_TAG_LENGTH - 2) for index in range(MAX_TAGS)]
+    interests = [f"{index:02}" + "y" * (MAX_TAG_LENGTH - 2) for index in range(MAX_TAGS)]
+
+    profile_update(
+        user=person, languages=["en"], expertise=tags, interests=interests, bio="b" * 2000,
+        age_range="", show_email=False,
+    )  # fmt: skip
+
+    assert [m.user for m in directory_search(community=community, query="19yyy")] == [person]
+
+
+def test_a_huge_page_number_shows_the_last_page(client, community, member, alphas):
+    client.force_login(member)
+
+    response = client.get(
+        reverse("members_directory", kwargs={"slug": community.slug}),
+        {"page": "9" * 30},
+    )
+
+    assert response.status_code == 200
+    assert response.context["page"].number == 1  # nine members: one page
