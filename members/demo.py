@@ -183,9 +183,8 @@ def _vacuum_after_bulk_load() -> None:
     """Autovacuum does this in normal operation; a fresh data set cannot wait for it.
 
     VACUUM merges the GIN indexes' pending lists (left unmerged, every search scans them
-    linearly: 10x slower), drops the dead rows the search-copy update left, and marks the
-    pages all-visible, so a directory walk reads its covering index alone. ANALYZE
-    refreshes the planner's statistics.
+    linearly: 10x slower) and drops the dead rows the search-copy update left (they doubled
+    the table a directory walk reads). ANALYZE refreshes the planner's statistics.
     """
     with connection.cursor() as cursor:
         for table in ("accounts_user", "communities_membership", "members_profile",

@@ -15,8 +15,8 @@ class CappedPaginator(Paginator):
 
     On PostgreSQL a page is one statement (`_page_rows_postgresql`). It takes the capped
     count first and picks the cheap path by it: with at most `cap` matches they are all in
-    hand and are sorted; with more, matches are common enough that walking the covering
-    name index finds a page within a few thousand index entries. The planner cannot choose
+    hand and are sorted; with more, matches are at least 2% of a 50,000-member community, so
+    walking the name index finds a page within a few thousand entries. The planner cannot choose
     this itself: its estimates for prefix searches are off by several times, and a wrong
     pick cost 10-20 ms.
     """
@@ -75,7 +75,7 @@ class CappedPaginator(Paginator):
         )
         # The matches with their sort columns, unordered and unlimited: the capped set reads
         # it with a LIMIT, the walk orders it (PostgreSQL flattens the subquery, so the walk
-        # still reads the covering index in order). One ORM compilation for both.
+        # still reads the name index in order). One ORM compilation for both.
         matches_sql, matches_params = (
             self.object_list.order_by().values_list(*names).query.sql_with_params()
         )
