@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "notifications",
     "communities",
     "members",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _options["options"] = (
             f"{_options.get('options', '')} -c random_page_cost={float(_random_page_cost)}"
         ).strip()
+    # Optional: a connection pool shared by a process's threads (for threaded servers with
+    # more threads than the database should see connections). Pooling replaces persistent
+    # connections, so CONN_MAX_AGE is set to 0 with it.
+    _pool_size = env.int("DB_POOL_SIZE", default=0)
+    if _pool_size:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": _pool_size,
+            "timeout": 30,
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

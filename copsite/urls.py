@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # Last: community pages live at /<slug>/ (see communities.models.RESERVED_SLUGS).
+    path("", include("events.urls")),
     path("", include("members.urls")),
     path("", include("communities.urls")),
 ]

@@ -41,6 +41,9 @@ class Delivery(models.Model):
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # Files sent with the email, e.g. an event's .ics: [{"filename", "content", "mimetype"}],
+    # text only (a calendar file is text), stored with the row so a retry sends the same.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -40,11 +40,13 @@ def email_send(
     user=None,
     language: str | None = None,
     headers: dict[str, str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> tuple[Delivery, bool]:
     """Renders an email in the recipient's language and time zone and sends it once.
 
     Templates: `<template_prefix>_subject.txt`, `_message.txt` and optionally `_message.html`;
     they get `recipient`, `user` and `site_url` (for absolute links) besides `context`.
+    `attachments` are text files, `{"filename", "content", "mimetype"}`, kept with the row.
     The delivery row is written in the caller's transaction; the send is handed to a Celery
     task only after that transaction commits, so a rolled-back action sends nothing.
 
@@ -81,6 +83,7 @@ def email_send(
                 body_text=body_text,
                 body_html=body_html,
                 headers=headers or {},
+                attachments=attachments or [],
             )
     except IntegrityError:
         # Another process recorded the same email between our read and our insert.
@@ -118,6 +121,8 @@ def delivery_send(*, delivery_id: int) -> bool:
     )
     if delivery.body_html:
         message.attach_alternative(delivery.body_html, "text/html")
+    for attachment in delivery.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     try:
         message.send()
     except Exception as error:

@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Community, Membership, RoleAssignment
+from events.models import Event, Format, Registration, Visibility
 from members.models import Invitation, Wave
 
 PASSWORD = "a-long-test-password-1"
@@ -73,3 +76,28 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     community = factory.SelfAttribute("wave.community")
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     status = Invitation.Status.SENT
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"Roundtable {n}")
+    format = Format.ROUNDTABLE
+    mode = Event.Mode.ONLINE
+    online_url = "https://meet.example.org/roundtable"
+    time_zone = "Europe/Paris"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda event: event.starts_at + timedelta(hours=1, minutes=30))
+    visibility = Visibility.MEMBERS
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    status = Registration.Status.CONFIRMED
+    confirmed_at = factory.LazyFunction(timezone.now)

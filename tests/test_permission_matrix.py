@@ -14,6 +14,7 @@ from communities.models import Membership, RoleAssignment
 from members.models import NeedsQuestion
 from tests.conftest import ACTORS
 from tests.factories import (
+    EventFactory,
     InvitationFactory,
     MembershipFactory,
     RoleAssignmentFactory,
@@ -43,6 +44,13 @@ def allowed(status: int, *actors: str) -> dict[str, int]:
 
 MEMBERS = ("member", "core_group", "core_team")
 READERS = (*MEMBERS, "sponsor")  # member-only pages: sponsors read them
+ORGANISERS = ("core_group", "core_team")
+
+
+def event_seen_by(status: int) -> dict[str, int]:
+    """A members' event: readers get `status`; a visitor is asked to sign in; anyone else
+    gets 404 (it does not exist for them)."""
+    return {**everyone(404), "visitor": 302, **dict.fromkeys(READERS, status)}
 
 
 def community(objects):
@@ -116,6 +124,19 @@ MATRIX: dict[str, Row] = {
     "members_survey_questions": Row(allowed(200, "core_team"), community),
     "members_survey_question_delete": Row(allowed(200, "core_team"), community_and("question")),
     "members_survey_results": Row(allowed(200, "core_team"), community),
+    # Events. The event here is for members, with seats: readers see it, organisers run it.
+    "events:mine": Row(signed_in(200)),
+    "events:list": Row(everyone(200), community),
+    "events:create": Row(allowed(200, *ORGANISERS), community),
+    "events:detail": Row(event_seen_by(200), community_and("event")),
+    "events:ics": Row(event_seen_by(200), community_and("event")),
+    # A GET asks for confirmation; nobody in the matrix is registered: back to the event.
+    "events:unregister": Row(event_seen_by(302), community_and("event")),
+    # Members get a seat; the sponsor is told only members may register: both redirected.
+    "events:register": Row(event_seen_by(302), community_and("event"), "post"),
+    "events:edit": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:cancel": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:roster": Row(allowed(200, *ORGANISERS), community_and("event")),
     # Members.
     "members_directory": Row(allowed(200, *READERS), community),
     "members_directory_export": Row(allowed(200, "core_team"), community),
@@ -203,6 +224,7 @@ def matrix_objects(community, other_community):
         "join_request": MembershipFactory(community=community, status=Membership.Status.REQUESTED),
         "wave": (wave := WaveFactory(community=community)),
         "invitation": InvitationFactory(wave=wave, community=community),
+        "event": EventFactory(community=community, capacity=5),
         "question": NeedsQuestion.objects.create(
             community=community, text="What do you need?", kind="text"
         ),

@@ -7,3 +7,11 @@
     }
   } catch (error) { /* very old browser: the server falls back to UTC */ }
 })();
+
+// The event form: show the how-to hint of the chosen format.
+document.addEventListener("change", function (event) {
+  if (!event.target.matches("[data-format-select]")) return;
+  document.querySelectorAll("[data-format-hint]").forEach(function (hint) {
+    hint.hidden = hint.getAttribute("data-format-hint") !== event.target.value;
+  });
+});

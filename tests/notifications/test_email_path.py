@@ -212,3 +212,17 @@ def test_every_email_has_an_html_part(send_greeting, django_capture_on_commit_ca
     assert "<html" in delivery.body_html
     assert '<a href="https://x.org"' in delivery.body_html
     assert "<b>CoP</b>" not in delivery.body_html  # escaped, not injected
+
+
+def test_attachments_are_kept_with_the_row_and_sent(
+    send_greeting, mailoutbox, django_capture_on_commit_callbacks
+):
+    calendar = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery, _created = send_greeting(
+            attachments=[{"filename": "e.ics", "content": calendar, "mimetype": "text/calendar"}]
+        )
+
+    delivery.refresh_from_db()
+    assert delivery.attachments[0]["filename"] == "e.ics"
+    assert mailoutbox[0].attachments == [("e.ics", calendar, "text/calendar")]

@@ -1,0 +1,57 @@
+"""The emails about a registration, through notifications' one email path."""
+
+from django.utils.text import slugify
+
+from events.ical import event_ics, event_url
+from events.models import Registration
+from notifications.services import email_send
+
+# kind -> whether the email carries the .ics (with the meeting link: the person has a seat)
+KINDS = {
+    "event_registration_confirmed": True,
+    "event_promoted": True,
+    "event_registration_waiting": False,
+    "event_moved_to_waiting_list": False,
+    "event_registration_cancelled": False,
+    "event_cancelled": False,
+}
+
+
+def registration_email_send(*, registration_id: int, kind: str, seat_key: str = "") -> bool:
+    """Sends the `kind` email about a registration, once. Returns whether it was recorded
+    now (False: already sent, or the registration has gone)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown registration email {kind!r}")
+    registration = (
+        Registration.objects.select_related("event__community", "user")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None:
+        return False
+    event = registration.event
+    attachments = []
+    if KINDS[kind]:
+        attachments.append(
+            {
+                "filename": f"{slugify(event.title)[:50] or 'event'}.ics",
+                "content": event_ics(event, with_link=True).decode(),
+                "mimetype": "text/calendar",
+            }
+        )
+    _delivery, created = email_send(
+        to=registration.user.email,
+        user=registration.user,
+        kind=kind,
+        about=f"registration:{registration.pk}",
+        period=seat_key,
+        template_prefix=f"events/email/{kind}",
+        context={
+            "event": event,
+            "registration": registration,
+            "community": event.community,
+            "event_url": event_url(event),
+        },
+        attachments=attachments,
+    )
+    return created

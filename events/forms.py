@@ -1,0 +1,142 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.timezones import time_zone_choices
+from communities.forms import LanguagesField
+from communities.models import WORKING_LANGUAGES
+from copsite.forms import FastSelect
+from events.models import FORMAT_HINTS, Event, Format
+
+# Entered as wall-clock times in the event's own time zone.
+LOCAL_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=LOCAL_FORMAT, **kwargs)
+
+
+class EventForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        widget=FastSelect,
+        help_text=_("The times above are in this time zone; everyone sees them in their own."),
+    )
+    online_url = forms.URLField(
+        label=_("Meeting link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Shown only to people with a confirmed seat."),
+    )
+    languages = LanguagesField()
+
+    class Meta:
+        model = Event
+        fields = (
+            "title",
+            "format",
+            "description",
+            "mode",
+            "place",
+            "online_url",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "visibility",
+            "interpretation",
+        )
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "mode": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+            "format": forms.Select(attrs={"data-format-select": ""}),
+        }
+
+    def __init__(self, *args, default_time_zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["languages"].label = _("Languages")
+        self.fields["languages"].help_text = _("The languages the event is held in.")
+        for name in LOCAL_TIMES:
+            field = self.fields[name]
+            field.widget = LocalDateTimeInput()
+            field.input_formats = [LOCAL_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        zone_name = self.instance.time_zone if self.instance.pk else default_time_zone
+        self.initial.setdefault("time_zone", zone_name)
+        if self.instance.pk:
+            zone = ZoneInfo(zone_name)
+            for name in LOCAL_TIMES:
+                value = getattr(self.instance, name)
+                if value is not None:
+                    self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
+            self.initial["languages"] = [
+                language.code for language in self.instance.languages.all()
+            ]
+
+    @property
+    def format_hints(self) -> list[tuple[str, str, str]]:
+        return [(value, label, FORMAT_HINTS[value]) for value, label in Format.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must come after the start."))
+        closes = cleaned.get("registration_closes_at")
+        if starts and closes and closes > starts:
+            self.add_error(
+                "registration_closes_at",
+                _("Registration must close no later than the start of the event."),
+            )
+        opens = cleaned.get("registration_opens_at")
+        if opens and (closes or starts) and opens >= (closes or starts):
+            self.add_error("registration_opens_at", _("Registration must open before it closes."))
+        if cleaned.get("mode") == Event.Mode.IN_PERSON and not cleaned.get("place"):
+            self.add_error("place", _("Say where the event takes place."))
+        return cleaned
+
+    def _post_clean(self):
+        # The times were read as wall-clock times; they belong to the chosen time zone, not
+        # the viewer's. Done before the model instance is built and validated.
+        zone_name = self.cleaned_data.get("time_zone")
+        if zone_name:
+            zone = ZoneInfo(zone_name)
+            for name in LOCAL_TIMES:
+                value = self.cleaned_data.get(name)
+                if isinstance(value, datetime):
+                    wall = (
+                        timezone.localtime(value).replace(tzinfo=None)
+                        if timezone.is_aware(value)
+                        else value
+                    )
+                    self.cleaned_data[name] = wall.replace(tzinfo=zone)
+        super()._post_clean()
+
+    def event_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class EventFilterForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("Any format")), *Format.choices]
+    )
+    mode = forms.ChoiceField(
+        label=_("Mode"), required=False, choices=[("", _("Any mode")), *Event.Mode.choices]
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), *WORKING_LANGUAGES],
+        widget=FastSelect,
+    )

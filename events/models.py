@@ -1,0 +1,280 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import validate_time_zone
+from communities.models import WORKING_LANGUAGES, Community
+
+
+class Format(models.TextChoices):
+    """The Toolkit's event formats."""
+
+    ROUNDTABLE = "roundtable", _("Community Roundtable")
+    PEER_ASSIST = "peer_assist", _("Peer Assist")
+    FISHBOWL = "fishbowl", _("Fishbowl")
+    E_DEBATE = "e_debate", _("E-Debate")
+    ONLINE_DISCUSSION = "online_discussion", _("Online Discussion")
+    WEBINAR = "webinar", _("Webinar")
+    WORKSHOP = "workshop", _("Workshop")
+    STUDY_TOUR = "study_tour", _("Study Tour")
+    SOCIAL = "social", _("Social (water-cooler)")
+    ANNUAL_MEETING = "annual_meeting", _("Annual Meeting")
+    OTHER = "other", _("Other")
+
+
+# A short how-to per format, shown on the event form (from the Toolkit's event guidance).
+FORMAT_HINTS = {
+    Format.ROUNDTABLE: _(
+        "A few members share short experiences on one question, then everyone discusses. "
+        "Keep the openings to five minutes each."
+    ),
+    Format.PEER_ASSIST: _(
+        "A team with a challenge asks peers who have faced it before. State the problem "
+        "first, listen, and leave with options rather than a lecture."
+    ),
+    Format.FISHBOWL: _(
+        "A small inner circle talks while the rest listen; a free chair lets anyone step in. "
+        "Rotate people through the circle."
+    ),
+    Format.E_DEBATE: _(
+        "An online debate over days on a motion: moderators post a question each day and "
+        "summarise the arguments at the end."
+    ),
+    Format.ONLINE_DISCUSSION: _(
+        "An asynchronous thread on one topic, with a moderator who opens, nudges and closes "
+        "it with a summary."
+    ),
+    Format.WEBINAR: _(
+        "A short talk online: keep the presentation brief and leave most of the time for "
+        "questions and discussion."
+    ),
+    Format.WORKSHOP: _(
+        "Hands-on work in small groups towards a concrete output; plan breakouts and a report-back."
+    ),
+    Format.STUDY_TOUR: _(
+        "Visit a project or peer organisation; prepare questions beforehand and share what "
+        "you learned afterwards."
+    ),
+    Format.SOCIAL: _("An informal get-together so members know each other: no slides."),
+    Format.ANNUAL_MEETING: _(
+        "The yearly gathering: review the year, celebrate results and plan ahead together."
+    ),
+    Format.OTHER: _("Say in the description what will happen and what members get from it."),
+}
+
+
+class Visibility(models.TextChoices):
+    """Who may see an event (SPEC: Confidentiality), from widest to narrowest."""
+
+    PUBLIC = "public", _("Public: anyone who can see the community")
+    MEMBERS = "members", _("Members")
+    INTERNAL = "internal", _("Internal members only")
+    CORE = "core", _("Core Group and Core Team only")
+
+
+class EventQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "id")
+
+    def past(self, now=None):
+        return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-id")
+
+    def visible_at(self, visibilities):
+        return self.filter(visibility__in=visibilities)
+
+
+class Event(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.CASCADE, related_name="events"
+    )
+    # The iCalendar UID: stays the same across edits, so calendars update the entry.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(
+        _("description"), blank=True, max_length=10_000, help_text=_("Markdown.")
+    )
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.ONLINE)
+    place = models.CharField(
+        _("place"), max_length=300, blank=True, help_text=_("Address or room, for in person.")
+    )
+    online_url = models.URLField(
+        _("meeting link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown only to people with a confirmed seat."),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    registration_opens_at = models.DateTimeField(
+        _("registration opens"), null=True, blank=True, help_text=_("Empty: open now.")
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: when the event starts."),
+    )
+    visibility = models.CharField(
+        _("who may see it"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    interpretation = models.BooleanField(_("interpretation provided"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    # iCalendar SEQUENCE: goes up on every edit that calendars must pick up.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="events_ends_after_start",
+                violation_error_message=_("The end must come after the start."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "visibility", "ends_at"], name="event_list_idx"),
+            models.Index(fields=["community", "starts_at"], name="event_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def format_hint(self) -> str:
+        return FORMAT_HINTS.get(self.format, "")
+
+    @property
+    def registration_closes(self):
+        """When registration closes: its own date, and never after the start."""
+        if self.registration_closes_at is None:
+            return self.starts_at
+        return min(self.registration_closes_at, self.starts_at)
+
+    def registration_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.is_cancelled or now >= self.registration_closes:
+            return False
+        return self.registration_opens_at is None or now >= self.registration_opens_at
+
+    @property
+    def has_place(self) -> bool:
+        return self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID)
+
+    @property
+    def is_online(self) -> bool:
+        return self.mode in (self.Mode.ONLINE, self.Mode.HYBRID)
+
+
+class EventLanguage(models.Model):
+    """A language the event is held in (a row each, so lists can filter on it)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(_("language"), max_length=10, choices=WORKING_LANGUAGES)
+
+    class Meta:
+        verbose_name = _("event language")
+        verbose_name_plural = _("event languages")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "code"], name="events_language_once"),
+        ]
+        indexes = [models.Index(fields=["code", "event"], name="event_language_code_idx")]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class Registration(models.Model):
+    """A person's place at an event: a confirmed seat, a place on the waiting list, or a
+    cancelled one (kept, for history and attendance figures)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITING)
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="event_registrations",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    # The waiting list's order: when the person joined it (moved to its head, earlier than
+    # everyone, when a capacity cut takes their seat).
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            # At most one active registration per person and event, whatever the concurrency.
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=Q(status__in=["confirmed", "waiting"]),
+                name="events_one_active_registration",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "waiting_since"], name="event_reg_queue_idx"),
+            models.Index(fields=["user", "status"], name="event_reg_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.event} ({self.status})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.WAITING

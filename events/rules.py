@@ -1,0 +1,77 @@
+"""Who may see, organise and register for events: the one place these rules live.
+
+They build on `communities.rules.Access` (the person's standing in the community, read once
+per request). `visibilities_for(access)` is what lists filter on, so a list never shows what
+the detail page would refuse.
+"""
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from communities import rules as community_rules
+from events.models import Event, Visibility
+
+
+def can_organise(access) -> bool:
+    """Create, edit and run events: the Core Group and the Core Team."""
+    return community_rules.can_run_activities(access)
+
+
+def visibilities_for(access) -> tuple[str, ...]:
+    """The event visibilities this person may see in this community."""
+    if not community_rules.can_see_community(access):
+        return ()
+    if can_organise(access):
+        return tuple(Visibility.values)
+    seen = [Visibility.PUBLIC]
+    if community_rules.can_see_member_pages(access):  # members, and sponsors who read along
+        seen.append(Visibility.MEMBERS)
+    if access.is_active_member and access.membership.is_internal:
+        seen.append(Visibility.INTERNAL)
+    return tuple(seen)
+
+
+def can_see_event(access, event: Event) -> bool:
+    return event.community_id == access.community.pk and event.visibility in visibilities_for(
+        access
+    )
+
+
+def is_external_member_of_internal_event(access, event: Event) -> bool:
+    """An external member looking at an internal-only event: told why, not shown it."""
+    return (
+        event.visibility == Visibility.INTERNAL
+        and access.is_active_member
+        and not access.membership.is_internal
+        and not can_organise(access)
+    )
+
+
+def registration_refusal(access, event: Event, now=None) -> str | None:  # noqa: PLR0911
+    """Why this person may not register for this event now, or None if they may."""
+    now = now or timezone.now()
+    if not access.is_authenticated:
+        return _("Sign in to register.")
+    if event.is_cancelled:
+        return _("This event was cancelled.")
+    if is_external_member_of_internal_event(access, event):
+        return _(
+            "This event is for internal members only (staff of the host organisation). You "
+            "are an external member of this community, so you cannot register."
+        )
+    if event.visibility != Visibility.PUBLIC and not access.is_active_member:
+        return _("Only members of %(community)s may register. Join the community first.") % {
+            "community": access.community.name
+        }
+    if not can_see_event(access, event):
+        return _("This event is not open to you.")
+    if now >= event.starts_at:
+        return _("Registration closed when the event started.")
+    if now >= event.registration_closes:
+        return _("Registration has closed.")
+    if event.registration_opens_at is not None and now < event.registration_opens_at:
+        opens = formats.date_format(
+            timezone.localtime(event.registration_opens_at), "DATETIME_FORMAT"
+        )
+        return _("Registration opens on %(date)s.") % {"date": opens}
+    return None

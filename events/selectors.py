@@ -1,0 +1,126 @@
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from communities.models import Membership
+from events import rules
+from events.models import Event, EventLanguage, Registration, Visibility
+
+
+def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.annotate(
+        confirmed_count=Count(
+            "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
+        ),
+        waiting_count=Count(
+            "registrations", filter=Q(registrations__status=Registration.Status.WAITING)
+        ),
+    )
+
+
+def event_list(
+    *,
+    access,
+    when: str = "upcoming",
+    format: str = "",  # noqa: A002 (the field's name)
+    mode: str = "",
+    language: str = "",
+    now=None,
+) -> QuerySet[Event]:
+    """A community's upcoming (or past) events this person may see, with seat counts and
+    whether the viewer holds a registration."""
+    events = Event.objects.filter(community=access.community).visible_at(
+        rules.visibilities_for(access)
+    )
+    events = events.past(now) if when == "past" else events.upcoming(now)
+    if format:
+        events = events.filter(format=format)
+    if mode:
+        events = events.filter(mode=mode)
+    if language:
+        events = events.filter(
+            Exists(EventLanguage.objects.filter(event=OuterRef("pk"), code=language))
+        )
+    events = _with_counts(events).prefetch_related("languages")
+    if access.is_authenticated:
+        events = events.annotate(
+            my_status=Registration.objects.filter(
+                event=OuterRef("pk"), user=access.user, status__in=Registration.ACTIVE_STATUSES
+            ).values("status")[:1]
+        )
+    return events
+
+
+def event_seats(*, event: Event) -> dict[str, int]:
+    counts = dict(
+        Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
+        .values_list("status")
+        .annotate(number=Count("id"))
+        .values_list("status", "number")
+    )
+    return {
+        "confirmed": counts.get(Registration.Status.CONFIRMED, 0),
+        "waiting": counts.get(Registration.Status.WAITING, 0),
+    }
+
+
+def registration_for(*, event: Event, user) -> Registration | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Registration.objects.filter(
+        event=event, user=user, status__in=Registration.ACTIVE_STATUSES
+    ).first()
+
+
+def waiting_position(*, registration: Registration) -> int:
+    """1 for the head of the waiting list."""
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Registration.Status.WAITING
+    ).filter(
+        Q(waiting_since__lt=registration.waiting_since)
+        | Q(waiting_since=registration.waiting_since, id__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def event_roster(*, event: Event) -> dict[str, list[Registration]]:
+    """Who holds a seat (in the order they got it) and who waits (in queue order)."""
+    active = Registration.objects.filter(
+        event=event, status__in=Registration.ACTIVE_STATUSES
+    ).select_related("user")
+    return {
+        "confirmed": list(
+            active.filter(status=Registration.Status.CONFIRMED).order_by("confirmed_at", "id")
+        ),
+        "waiting": list(
+            active.filter(status=Registration.Status.WAITING).order_by("waiting_since", "id")
+        ),
+    }
+
+
+def my_registrations(*, user, when: str = "upcoming", now=None) -> QuerySet[Registration]:
+    """A person's active registrations across communities, for events they may still see
+    (a member who left, or an external member, loses members-only events)."""
+    now = now or timezone.now()
+    standing = Membership.objects.filter(
+        community=OuterRef("event__community"), user=user, status=Membership.Status.ACTIVE
+    )
+    core = (Membership.Tier.CORE_GROUP, Membership.Tier.CORE_TEAM)
+    visible = (
+        Q(event__visibility=Visibility.PUBLIC)
+        | Q(event__visibility=Visibility.MEMBERS, member=True)
+        | Q(event__visibility=Visibility.INTERNAL, internal=True)
+        | Q(core=True)
+    )
+    registrations = (
+        Registration.objects.filter(user=user, status__in=Registration.ACTIVE_STATUSES)
+        .annotate(
+            member=Exists(standing),
+            internal=Exists(standing.filter(Q(is_internal=True) | Q(tier__in=core))),
+            core=Exists(standing.filter(tier__in=core)),
+        )
+        .filter(visible)
+        .select_related("event__community")
+    )
+    if when == "past":
+        return registrations.filter(event__ends_at__lt=now).order_by("-event__starts_at", "-id")
+    return registrations.filter(event__ends_at__gte=now).order_by("event__starts_at", "id")

@@ -1,0 +1,299 @@
+"""Writes for events: creating and editing them, and registration with its waiting list.
+
+Registration guarantees (issue 5, SPEC "Registration"):
+- never more confirmed registrations than capacity, whatever the concurrency: every change
+  to an event's seats (register, cancel, a capacity change) first locks the event's row
+  (`SELECT ... FOR UPDATE`), then counts and writes inside the same transaction;
+- at most one active registration per person and event: a partial unique constraint
+  (`events_one_active_registration`), so even a path that forgot the lock cannot break it.
+Emails go out after the commit, through a Celery task that calls notifications' email path
+(one delivery per registration, kind and seat).
+"""
+
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from communities.models import Membership
+from communities.rules import Access
+from events import rules
+from events.models import Event, EventLanguage, Registration
+
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "format",
+    "mode",
+    "place",
+    "online_url",
+    "time_zone",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "visibility",
+    "interpretation",
+)
+
+
+def _lock_event(*, event_id: int) -> Event:
+    """The event, its row locked until the transaction ends: the one gate for its seats."""
+    return Event.objects.select_for_update().get(pk=event_id)
+
+
+def _confirmed_count(event: Event) -> int:
+    return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
+
+
+def _access_of(*, event: Event, user) -> Access:
+    membership = Membership.objects.filter(community_id=event.community_id, user=user).first()
+    return Access(community=event.community, user=user, membership=membership)
+
+
+def _email_later(registration: Registration, kind: str) -> None:
+    from events.tasks import registration_email  # noqa: PLC0415 (tasks import this module)
+
+    transaction.on_commit(
+        partial(registration_email.delay, registration.pk, kind, _seat_key(registration)),
+        robust=True,
+    )
+
+
+def _seat_key(registration: Registration) -> str:
+    """Tells one state of a registration from another for the email's once-only key (a
+    person moved to the waiting list and promoted again is told again)."""
+    moment = registration.confirmed_at or registration.waiting_since or registration.cancelled_at
+    return moment.isoformat() if moment else ""
+
+
+def _check_event(event: Event) -> None:
+    errors = {}
+    if event.starts_at and event.ends_at and event.ends_at <= event.starts_at:
+        errors["ends_at"] = _("The end must come after the start.")
+    if event.starts_at and event.registration_closes_at:
+        if event.registration_closes_at > event.starts_at:
+            errors["registration_closes_at"] = _(
+                "Registration must close no later than the start of the event."
+            )
+    if (
+        event.registration_opens_at
+        and event.registration_closes_at
+        and event.registration_opens_at >= event.registration_closes_at
+    ):
+        errors["registration_opens_at"] = _("Registration must open before it closes.")
+    if event.mode == Event.Mode.IN_PERSON and not event.place:
+        errors["place"] = _("Say where the event takes place.")
+    if errors:
+        raise ValidationError(errors)
+    event.full_clean(exclude=["community", "created_by"])
+
+
+def _set_languages(*, event: Event, languages: list[str]) -> None:
+    EventLanguage.objects.filter(event=event).exclude(code__in=languages).delete()
+    existing = set(event.languages.values_list("code", flat=True))
+    EventLanguage.objects.bulk_create(
+        [EventLanguage(event=event, code=code) for code in languages if code not in existing]
+    )
+
+
+@transaction.atomic
+def event_create(*, community, creator, languages: list[str] | None = None, **fields) -> Event:
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown event fields: {sorted(unknown)}")
+    event = Event(community=community, created_by=creator, **fields)
+    _check_event(event)
+    event.save()
+    _set_languages(event=event, languages=languages or [])
+    return event
+
+
+def capacity_cut(*, event: Event, capacity: int | None) -> list[Registration]:
+    """Who would lose their seat if capacity became `capacity`: the latest confirmed, in the
+    order they would head the waiting list (earliest confirmed of them first)."""
+    if capacity is None:
+        return []
+    confirmed = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+    excess = confirmed.count() - capacity
+    if excess <= 0:
+        return []
+    latest = list(confirmed.select_related("user").order_by("-confirmed_at", "-id")[:excess])
+    return latest[::-1]
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    languages: list[str] | None = None,
+    moved_to_waiting: list[int] | None = None,
+    **fields,
+) -> tuple[Event, list[Registration]]:
+    """Saves an edit. Returns the event and the registrations promoted or moved.
+
+    Lowering capacity below the number confirmed moves the latest confirmed people to the
+    head of the waiting list, in order; the caller must name them in `moved_to_waiting`
+    (the ids it showed in its confirmation). If the list differs (someone registered or
+    cancelled meanwhile), nothing is saved and the error names who would move now.
+    Raising capacity promotes people from the waiting list.
+    """
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown event fields: {sorted(unknown)}")
+    locked = _lock_event(event_id=event.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _check_event(locked)
+    cut = capacity_cut(event=locked, capacity=locked.capacity)
+    if [registration.pk for registration in cut] != list(moved_to_waiting or []):
+        raise ValidationError(
+            {
+                "capacity": ValidationError(
+                    capacity_cut_message(cut=cut, capacity=locked.capacity), code="capacity_cut"
+                )
+            }
+        )
+    locked.sequence += 1
+    locked.save()
+    if languages is not None:
+        _set_languages(event=locked, languages=languages)
+    changed = _move_to_waiting_head(event=locked, registrations=cut)
+    changed += _promote_waiting(event=locked)
+    event.__dict__.update(locked.__dict__)
+    return locked, changed
+
+
+def capacity_cut_message(*, cut: list[Registration], capacity: int | None) -> str:
+    if not cut:
+        return _("The seats changed while you were editing. Check the capacity and save again.")
+    names = ", ".join(registration.user.name for registration in cut)
+    return ngettext(
+        "With %(capacity)s seats, %(count)d confirmed person moves to the head of the "
+        "waiting list: %(names)s.",
+        "With %(capacity)s seats, %(count)d confirmed people move to the head of the waiting "
+        "list, in this order: %(names)s.",
+        len(cut),
+    ) % {"capacity": capacity, "count": len(cut), "names": names}
+
+
+def _move_to_waiting_head(*, event: Event, registrations: list[Registration]) -> list[Registration]:
+    if not registrations:
+        return []
+    now = timezone.now()
+    head = Registration.objects.filter(event=event, status=Registration.Status.WAITING).aggregate(
+        head=Min("waiting_since")
+    )["head"]
+    start = min(head, now) if head else now
+    for position, registration in enumerate(registrations):
+        registration.status = Registration.Status.WAITING
+        registration.waiting_since = start - timedelta(microseconds=len(registrations) - position)
+        registration.confirmed_at = None
+        registration.save(update_fields=["status", "waiting_since", "confirmed_at"])
+        _email_later(registration, "event_moved_to_waiting_list")
+    return registrations
+
+
+def _promote_waiting(*, event: Event) -> list[Registration]:
+    """Fills free seats from the head of the waiting list. The event must be locked."""
+    if event.is_cancelled:
+        return []
+    waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING)
+    if event.capacity is None:
+        free = None
+    else:
+        free = event.capacity - _confirmed_count(event)
+        if free <= 0:
+            return []
+    queue = waiting.order_by("waiting_since", "id")
+    promoted = list(queue if free is None else queue[:free])
+    now = timezone.now()
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        _email_later(registration, "event_promoted")
+    return promoted
+
+
+def event_register(*, event: Event, user, now: datetime | None = None) -> Registration:
+    """Registers `user`: a confirmed seat if one is free, else a place on the waiting list.
+
+    Locks the event's row, then checks who may register and counts the seats, so two people
+    never take the last seat together. Idempotent: a person already registered (confirmed or
+    waiting) gets their registration back unchanged. Raises ValidationError with a message
+    for the person when they may not register.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_event(event_id=event.pk)
+        locked.community = event.community
+        refusal = rules.registration_refusal(_access_of(event=locked, user=user), locked, now)
+        if refusal:
+            raise ValidationError(refusal, code="registration_refused")
+        existing = Registration.objects.filter(
+            event=locked, user=user, status__in=Registration.ACTIVE_STATUSES
+        ).first()
+        if existing is not None:
+            return existing
+        if locked.capacity is None or _confirmed_count(locked) < locked.capacity:
+            registration = Registration.objects.create(
+                event=locked,
+                user=user,
+                status=Registration.Status.CONFIRMED,
+                registered_at=now,
+                confirmed_at=now,
+            )
+            _email_later(registration, "event_registration_confirmed")
+        else:
+            registration = Registration.objects.create(
+                event=locked,
+                user=user,
+                status=Registration.Status.WAITING,
+                registered_at=now,
+                waiting_since=now,
+            )
+            _email_later(registration, "event_registration_waiting")
+    return registration
+
+
+def registration_cancel(*, registration: Registration) -> list[Registration]:
+    """Cancels a registration; a freed seat goes to the first person waiting, who is
+    emailed. Returns the people promoted. Cancelling twice does nothing the second time."""
+    with transaction.atomic():
+        event = _lock_event(event_id=registration.event_id)
+        current = Registration.objects.get(pk=registration.pk)
+        if current.status == Registration.Status.CANCELLED:
+            registration.__dict__.update(current.__dict__)
+            return []
+        current.status = Registration.Status.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.save(update_fields=["status", "cancelled_at"])
+        _email_later(current, "event_registration_cancelled")
+        promoted = _promote_waiting(event=event)
+    registration.__dict__.update(current.__dict__)
+    return promoted
+
+
+@transaction.atomic
+def event_cancel(*, event: Event) -> Event:
+    """Cancels the event. Registrations stay (the calendar entries turn to CANCELLED and
+    people are told); nobody can register any more."""
+    locked = _lock_event(event_id=event.pk)
+    if locked.is_cancelled:
+        return locked
+    locked.status = Event.Status.CANCELLED
+    locked.sequence += 1
+    locked.save(update_fields=["status", "sequence", "updated_at"])
+    for registration in Registration.objects.filter(
+        event=locked, status__in=Registration.ACTIVE_STATUSES
+    ):
+        _email_later(registration, "event_cancelled")
+    event.__dict__.update(locked.__dict__)
+    return locked

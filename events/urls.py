@@ -1,0 +1,19 @@
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+
+# Included before communities' own /<slug>/ patterns (see copsite/urls.py).
+urlpatterns = [
+    path("my/events/", views.my_events, name="mine"),
+    path("<slug:slug>/events/", views.event_list, name="list"),
+    path("<slug:slug>/events/new/", views.event_create, name="create"),
+    path("<slug:slug>/events/<int:pk>/", views.event_detail, name="detail"),
+    path("<slug:slug>/events/<int:pk>/edit/", views.event_edit, name="edit"),
+    path("<slug:slug>/events/<int:pk>/cancel/", views.event_cancel, name="cancel"),
+    path("<slug:slug>/events/<int:pk>/register/", views.register, name="register"),
+    path("<slug:slug>/events/<int:pk>/unregister/", views.unregister, name="unregister"),
+    path("<slug:slug>/events/<int:pk>/registrations/", views.roster, name="roster"),
+    path("<slug:slug>/events/<int:pk>/event.ics", views.event_ics_download, name="ics"),
+]

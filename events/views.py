@@ -1,0 +1,252 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from communities.decorators import community_view
+from communities.htmx import page_or_partial
+from copsite.forms import add_service_errors
+from events import rules, selectors, services
+from events.decorators import event_view
+from events.forms import EventFilterForm, EventForm
+from events.ical import event_ics
+from events.models import Event
+
+EVENTS_PER_PAGE = 20
+
+
+def _is_authenticated(access) -> bool:
+    return access.is_authenticated
+
+
+@community_view()
+@vary_on_headers("HX-Request")
+def event_list(request, community, access):
+    when = "past" if request.GET.get("when") == "past" else "upcoming"
+    form = EventFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.event_list(
+        access=access,
+        when=when,
+        format=filters.get("format", ""),
+        mode=filters.get("mode", ""),
+        language=filters.get("language", ""),
+    )
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "community": community,
+        "access": access,
+        "page": page,
+        "when": when,
+        "form": form,
+        "filtered": any(filters.values()),
+        "can_organise": rules.can_organise(access),
+    }
+    return render(request, page_or_partial(request, "events/list.html", "event-results"), context)
+
+
+@community_view(rules.can_organise)
+@require_http_methods(["GET", "POST"])
+def event_create(request, community, access):
+    form = EventForm(request.POST or None, default_time_zone=request.user.time_zone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(
+                community=community,
+                creator=request.user,
+                languages=form.cleaned_data["languages"],
+                **form.event_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The event is saved."))
+            return redirect("events:detail", slug=community.slug, pk=event.pk)
+    return render(
+        request,
+        "events/form.html",
+        {"community": community, "access": access, "form": form, "event": None},
+    )
+
+
+@event_view(rules.can_organise)
+@require_http_methods(["GET", "POST"])
+def event_edit(request, community, access, event):
+    form = EventForm(request.POST or None, instance=event)
+    capacity_cut = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = [int(value) for value in request.POST.getlist("moved_to_waiting")]
+        except ValueError:
+            moved = []
+        try:
+            services.event_update(
+                event=Event.objects.get(pk=event.pk),
+                languages=form.cleaned_data["languages"],
+                moved_to_waiting=moved,
+                **form.event_fields(),
+            )
+        except ValidationError as error:
+            if _is_capacity_cut(error):
+                capacity_cut = services.capacity_cut(
+                    event=event, capacity=form.cleaned_data["capacity"]
+                )
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The event is saved."))
+            return redirect("events:detail", slug=community.slug, pk=event.pk)
+    return render(
+        request,
+        "events/form.html",
+        {
+            "community": community,
+            "access": access,
+            "form": form,
+            "event": event,
+            "capacity_cut": capacity_cut,
+        },
+    )
+
+
+def _is_capacity_cut(error: ValidationError) -> bool:
+    return any(
+        getattr(item, "code", None) == "capacity_cut"
+        for items in getattr(error, "error_dict", {}).values()
+        for item in items
+    )
+
+
+@event_view()
+def event_detail(request, community, access, event):
+    return render(request, "events/detail.html", _detail_context(request, access, event))
+
+
+def _detail_context(request, access, event: Event) -> dict:
+    registration = selectors.registration_for(event=event, user=request.user)
+    return {
+        "community": access.community,
+        "access": access,
+        "event": event,
+        "seats": selectors.event_seats(event=event),
+        "registration": registration,
+        "waiting_position": (
+            selectors.waiting_position(registration=registration)
+            if registration and registration.is_waiting
+            else None
+        ),
+        "refusal": None if registration else rules.registration_refusal(access, event),
+        "can_organise": rules.can_organise(access),
+        "show_link": bool(registration and registration.is_confirmed) or rules.can_organise(access),
+    }
+
+
+@event_view(_is_authenticated)
+@require_POST
+def register(request, community, access, event):
+    try:
+        registration = services.event_register(event=event, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if registration.is_confirmed:
+            messages.success(request, _("You have a seat. A confirmation is on its way by email."))
+        else:
+            messages.info(
+                request,
+                _(
+                    "The event is full: you are on the waiting list. "
+                    "We email you if a seat frees up."
+                ),
+            )
+    if request.htmx:
+        return render(
+            request,
+            "events/detail.html#registration",
+            _detail_context(request, access, event),
+        )
+    return redirect("events:detail", slug=community.slug, pk=event.pk)
+
+
+@event_view(_is_authenticated)
+@require_http_methods(["GET", "POST"])
+def unregister(request, community, access, event):
+    registration = selectors.registration_for(event=event, user=request.user)
+    if registration is None:
+        messages.info(request, _("You are not registered for this event."))
+        return redirect("events:detail", slug=community.slug, pk=event.pk)
+    if request.method == "POST":
+        services.registration_cancel(registration=registration)
+        messages.success(request, _("Your registration is cancelled."))
+        return redirect("events:detail", slug=community.slug, pk=event.pk)
+    return render(
+        request,
+        "events/unregister.html",
+        {
+            "community": community,
+            "event": event,
+            "registration": registration,
+            "cancel_url": event_url(event),
+        },
+    )
+
+
+@event_view(rules.can_organise)
+@require_http_methods(["GET", "POST"])
+def event_cancel(request, community, access, event):
+    if request.method == "POST":
+        services.event_cancel(event=event)
+        messages.success(request, _("The event is cancelled. Everyone registered is told."))
+        return redirect("events:detail", slug=community.slug, pk=event.pk)
+    return render(
+        request,
+        "events/cancel.html",
+        {
+            "community": community,
+            "event": event,
+            "seats": selectors.event_seats(event=event),
+            "cancel_url": event_url(event),
+        },
+    )
+
+
+@event_view(rules.can_organise)
+def roster(request, community, access, event):
+    return render(
+        request,
+        "events/roster.html",
+        {
+            "community": community,
+            "access": access,
+            "event": event,
+            "roster": selectors.event_roster(event=event),
+        },
+    )
+
+
+@event_view()
+def event_ics_download(request, community, access, event):
+    registration = selectors.registration_for(event=event, user=request.user)
+    with_link = bool(registration and registration.is_confirmed) or rules.can_organise(access)
+    response = HttpResponse(event_ics(event, with_link=with_link), content_type="text/calendar")
+    filename = f"{slugify(event.title)[:50] or 'event'}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def my_events(request):
+    when = "past" if request.GET.get("when") == "past" else "upcoming"
+    registrations = selectors.my_registrations(user=request.user, when=when)
+    page = Paginator(registrations, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "events/mine.html", {"page": page, "when": when})
+
+
+def event_url(event: Event) -> str:
+    return reverse("events:detail", kwargs={"slug": event.community.slug, "pk": event.pk})

@@ -1,0 +1,181 @@
+"""Registration under real concurrency on PostgreSQL: never more confirmed than capacity.
+
+200 threads are released together through a barrier for 50 seats. Each thread has its own
+database connection from a pool of 20 (PostgreSQL's default of 100 connections could not
+hold 200), so up to 20 registrations are in flight at once. Counting the seats is slowed by
+10 ms in these tests, which widens the window between "count" and "insert" that a race needs:
+the negative control, with the event lock switched off, must overbook; the real service,
+with the same slow count, must not.
+"""
+
+import threading
+import time
+from contextlib import contextmanager
+from unittest import mock
+
+import pytest
+from django.db import connection, connections
+
+from events import services
+from events.models import Event, Registration
+from tests.factories import EventFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PEOPLE = 200
+SEATS = 50
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks and concurrent transactions")
+
+
+@contextmanager
+def pooled_connections(size: int = 20):
+    """Threads share a pool of `size` connections, as a threaded server would with
+    DB_POOL_SIZE. The main thread stays off the database meanwhile."""
+    settings_dict = connections.settings["default"]
+    saved = {key: settings_dict[key] for key in ("CONN_MAX_AGE", "OPTIONS")}
+    connection.close()
+    settings_dict["CONN_MAX_AGE"] = 0
+    settings_dict["OPTIONS"] = {
+        **saved["OPTIONS"],
+        "pool": {"min_size": 2, "max_size": size, "timeout": 60},
+    }
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.close_pool()
+        settings_dict.update(saved)
+
+
+def members(community, count):
+    users = UserFactory.create_batch(count, verified=False)
+    for user in users:
+        MembershipFactory(community=community, user=user)
+    return users
+
+
+def slow_count(event):
+    count = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
+    time.sleep(0.01)
+    return count
+
+
+def unlocked(*, event_id):
+    return Event.objects.get(pk=event_id)
+
+
+def run_together(calls) -> list[Exception]:
+    """Runs each call in its own thread, all released at once; returns the errors raised."""
+    barrier = threading.Barrier(len(calls), timeout=60)
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as error:  # noqa: BLE001 (reported by the test)
+            errors.append(error)
+        finally:
+            connection.close()  # back to the pool
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
+    return errors
+
+
+def register_all(event, people) -> list[Exception]:
+    with pooled_connections():
+        return run_together(
+            [
+                lambda person=person: services.event_register(event=event, user=person)
+                for person in people
+            ]
+        )
+
+
+def counts(event) -> dict[str, int]:
+    return {
+        status: Registration.objects.filter(event=event, status=status).count()
+        for status in ("confirmed", "waiting")
+    }
+
+
+def test_200_people_for_50_seats_get_exactly_50(community):
+    event = EventFactory(community=community, capacity=SEATS)
+    people = members(community, PEOPLE)
+
+    with mock.patch.object(services, "_confirmed_count", slow_count):
+        errors = register_all(event, people)
+
+    assert errors == []
+    assert counts(event) == {"confirmed": SEATS, "waiting": PEOPLE - SEATS}
+
+
+def test_negative_control_without_the_lock_overbooks(community):
+    """Proves the test above can see a race: the same run with the lock switched off."""
+    event = EventFactory(community=community, capacity=SEATS)
+    people = members(community, PEOPLE)
+
+    with (
+        mock.patch.object(services, "_confirmed_count", slow_count),
+        mock.patch.object(services, "_lock_event", unlocked),
+    ):
+        errors = register_all(event, people)
+
+    assert errors == []
+    assert counts(event)["confirmed"] > SEATS
+
+
+def test_a_storm_of_cancellations_and_registrations_keeps_order_and_capacity(community):
+    event = EventFactory(community=community, capacity=SEATS)
+    seated, waiting, newcomers = (members(community, n) for n in (SEATS, SEATS, 25))
+    for person in [*seated, *waiting]:  # one by one: a known waiting order
+        services.event_register(event=event, user=person)
+    seats = list(Registration.objects.filter(event=event, status="confirmed"))
+    leaving = seats[:25]
+    highest = []
+    stop = threading.Event()
+
+    def watch():
+        # Samples the committed number of confirmed seats throughout the storm.
+        while not stop.is_set():
+            highest.append(Registration.objects.filter(event=event, status="confirmed").count())
+        connection.close()
+
+    with pooled_connections(), mock.patch.object(services, "_confirmed_count", slow_count):
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            errors = run_together(
+                [
+                    *(lambda r=r: services.registration_cancel(registration=r) for r in leaving),
+                    *(lambda p=p: services.event_register(event=event, user=p) for p in newcomers),
+                ]
+            )
+        finally:
+            stop.set()
+            watcher.join(timeout=30)
+
+    assert errors == []
+    assert highest
+    assert max(highest) <= SEATS
+    assert counts(event) == {"confirmed": SEATS, "waiting": SEATS - 25 + 25}
+    promoted = Registration.objects.filter(
+        event=event, status="confirmed", user__in=waiting
+    ).order_by("confirmed_at", "id")
+    # The first 25 who waited got the 25 freed seats, in the order they joined the list.
+    assert [registration.user for registration in promoted] == waiting[:25]
+    queue = Registration.objects.filter(event=event, status="waiting").order_by(
+        "waiting_since", "id"
+    )
+    assert [registration.user for registration in queue][:25] == waiting[25:]
+    assert {registration.user for registration in queue[25:]} == set(newcomers)
