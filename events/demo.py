@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from communities.models import Community, Membership
-from events.models import Event, EventLanguage, Format, Registration, Visibility
+from events.models import AgendaSegment, Event, EventLanguage, Format, Registration, Visibility
 
 IN_PERSON, ONLINE, HYBRID = Event.Mode.IN_PERSON, Event.Mode.ONLINE, Event.Mode.HYBRID
 
@@ -49,6 +49,30 @@ DESCRIPTION = (
 # Demo people with a visible place in the story: the member waits for the full Peer Assist.
 FULL_EVENT = "Peer Assist: Nairobi's smart meter rollout"
 CHECK_IN_RATE = 0.75
+# Agendas (title, minutes, kind) by format; the webinar and the annual meeting break the
+# 75/25 rule, as real ones often do.
+DISCUSSION, QA, BREAKOUT, NETWORKING, TALK, MODERATION = (
+    "discussion", "qa", "breakout", "networking", "presentation", "moderation",
+)  # fmt: skip
+AGENDAS = {
+    Format.ROUNDTABLE: [("Welcome and introductions", 10, MODERATION),
+                        ("Three five-minute experiences", 15, TALK),
+                        ("Open discussion", 50, DISCUSSION), ("What we take away", 15, QA)],
+    Format.PEER_ASSIST: [("The host team states its challenge", 20, TALK),
+                         ("Peers ask questions", 30, QA),
+                         ("Peers share what worked", 60, DISCUSSION),
+                         ("Options and next steps", 40, BREAKOUT), ("Thanks", 10, MODERATION)],
+    Format.FISHBOWL: [("Opening", 10, MODERATION), ("Inner circle", 80, DISCUSSION),
+                      ("Harvest", 30, QA)],
+    Format.WEBINAR: [("Keynote: green bonds 101", 30, TALK), ("Case study: Cape Town", 15, TALK),
+                     ("Questions", 15, QA)],
+    Format.WORKSHOP: [("Framing", 20, TALK), ("Drafting plans in groups", 180, BREAKOUT),
+                      ("Report back", 90, DISCUSSION), ("Networking lunch", 60, NETWORKING)],
+    Format.ANNUAL_MEETING: [("Opening speeches", 90, TALK), ("The year in results", 120, TALK),
+                            ("Panel of sponsors", 90, TALK), ("Open space", 240, BREAKOUT),
+                            ("Dinner", 120, NETWORKING)],
+    Format.SOCIAL: [("Water-cooler chat", 60, NETWORKING)],
+}  # fmt: skip
 
 
 def _event(community: Community, row, now, creator) -> Event:
@@ -75,6 +99,11 @@ def _event(community: Community, row, now, creator) -> Event:
     )
     for code in languages:
         EventLanguage.objects.get_or_create(event=event, code=code)
+    if not event.agenda.exists():
+        AgendaSegment.objects.bulk_create(
+            AgendaSegment(event=event, position=position, title=name, minutes=minutes, kind=kind)
+            for position, (name, minutes, kind) in enumerate(AGENDAS.get(format_, []))
+        )
     return event
 
 

@@ -9,7 +9,7 @@ from accounts.timezones import time_zone_choices
 from communities.forms import LanguagesField
 from communities.models import WORKING_LANGUAGES
 from copsite.forms import FastSelect
-from events.models import FORMAT_HINTS, Event, Format
+from events.models import FORMAT_HINTS, AgendaSegment, Event, Format
 
 # Entered as wall-clock times in the event's own time zone.
 LOCAL_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -140,3 +140,19 @@ class EventFilterForm(forms.Form):
         choices=[("", _("Any language")), *WORKING_LANGUAGES],
         widget=FastSelect,
     )
+
+
+class AgendaSegmentForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(AgendaSegment.Kind.choices)
+        self.fields["kind"].choices = [
+            ("", _("Choose a kind")),
+            (_("Member interaction"), [(k, labels[k]) for k in AgendaSegment.INTERACTION_KINDS]),
+            (_("Presentation"), [(k, labels[k]) for k in AgendaSegment.PRESENTATION_KINDS]),
+        ]
+
+    class Meta:
+        model = AgendaSegment
+        fields = ("title", "minutes", "kind", "people")
+        widgets = {"minutes": forms.NumberInput(attrs={"min": 1, "max": 1440})}

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -278,3 +279,45 @@ class Registration(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.status == self.Status.WAITING
+
+
+class AgendaSegment(models.Model):
+    """One part of an event's agenda. The 75/25 rule: at least 75% of agenda time should be
+    member interaction, at most 25% presentation."""
+
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", _("Discussion")
+        BREAKOUT = "breakout", _("Breakout groups")
+        QA = "qa", _("Questions and answers")
+        NETWORKING = "networking", _("Networking")
+        PRESENTATION = "presentation", _("Presentation (speakers)")
+        MODERATION = "moderation", _("Moderators' introduction or wrap-up")
+
+    INTERACTION_KINDS = (Kind.DISCUSSION, Kind.BREAKOUT, Kind.QA, Kind.NETWORKING)
+    PRESENTATION_KINDS = (Kind.PRESENTATION, Kind.MODERATION)
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="agenda"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    minutes = models.PositiveIntegerField(
+        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
+    people = models.CharField(
+        _("speakers or moderators"), max_length=300, blank=True, help_text=_("Optional.")
+    )
+
+    class Meta:
+        verbose_name = _("agenda segment")
+        verbose_name_plural = _("agenda segments")
+        ordering = ["event", "position", "id"]
+        indexes = [models.Index(fields=["event", "position"], name="event_agenda_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.minutes} min)"
+
+    @property
+    def is_interaction(self) -> bool:
+        return self.kind in self.INTERACTION_KINDS

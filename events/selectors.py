@@ -1,9 +1,12 @@
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communities.models import Membership
 from events import rules
-from events.models import Event, EventLanguage, Registration, Visibility
+from events.models import AgendaSegment, Event, EventLanguage, Registration, Visibility
 
 
 def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
@@ -124,3 +127,69 @@ def my_registrations(*, user, when: str = "upcoming", now=None) -> QuerySet[Regi
     if when == "past":
         return registrations.filter(event__ends_at__lt=now).order_by("-event__starts_at", "-id")
     return registrations.filter(event__ends_at__gte=now).order_by("event__starts_at", "id")
+
+
+# The Toolkit's 75/25 rule: at most a quarter of the agenda for presentations.
+MAX_PRESENTATION_SHARE = 25
+
+
+@dataclass(frozen=True)
+class AgendaSummary:
+    segments: list[AgendaSegment]
+    interaction_minutes: int
+    presentation_minutes: int
+    event_minutes: int
+
+    @property
+    def total_minutes(self) -> int:
+        return self.interaction_minutes + self.presentation_minutes
+
+    @property
+    def presentation_share(self) -> int:
+        """Percent of agenda time spent on presentations (0 for an empty agenda)."""
+        if not self.total_minutes:
+            return 0
+        return round(100 * self.presentation_minutes / self.total_minutes)
+
+    @property
+    def interaction_share(self) -> int:
+        return 100 - self.presentation_share if self.total_minutes else 0
+
+    @property
+    def breaks_75_25(self) -> bool:
+        return self.presentation_minutes * 100 > MAX_PRESENTATION_SHARE * self.total_minutes
+
+    @property
+    def overruns(self) -> bool:
+        return self.total_minutes > self.event_minutes
+
+    @property
+    def warnings(self) -> list[str]:
+        warnings = []
+        if self.breaks_75_25:
+            warnings.append(
+                _(
+                    "Presentations take %(share)s%% of the agenda. The 75/25 rule keeps them "
+                    "to 25%% at most: turn a talk into a discussion, Q&A or breakout."
+                )
+                % {"share": self.presentation_share}
+            )
+        if self.overruns:
+            warnings.append(
+                _("The agenda runs %(agenda)s minutes, longer than the event's %(event)s minutes.")
+                % {"agenda": self.total_minutes, "event": self.event_minutes}
+            )
+        return warnings
+
+
+def agenda_summary(*, event: Event, segments: list[AgendaSegment] | None = None) -> AgendaSummary:
+    if segments is None:
+        segments = list(AgendaSegment.objects.filter(event=event))
+    interaction = sum(segment.minutes for segment in segments if segment.is_interaction)
+    presentation = sum(segment.minutes for segment in segments if not segment.is_interaction)
+    return AgendaSummary(
+        segments=segments,
+        interaction_minutes=interaction,
+        presentation_minutes=presentation,
+        event_minutes=int((event.ends_at - event.starts_at).total_seconds() // 60),
+    )

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from communities.models import Membership
 from communities.rules import Access
 from events import rules
-from events.models import Event, EventLanguage, Registration
+from events.models import AgendaSegment, Event, EventLanguage, Registration
 
 EVENT_FIELDS = (
     "title",
@@ -297,3 +297,49 @@ def event_cancel(*, event: Event) -> Event:
         _email_later(registration, "event_cancelled")
     event.__dict__.update(locked.__dict__)
     return locked
+
+
+# --- Agenda -------------------------------------------------------------------------------
+
+
+def _renumber(segments: list[AgendaSegment]) -> None:
+    for position, segment in enumerate(segments):
+        if segment.position != position:
+            segment.position = position
+            segment.save(update_fields=["position"])
+
+
+@transaction.atomic
+def agenda_add(
+    *, event: Event, title: str, minutes: int, kind: str, people: str = ""
+) -> AgendaSegment:
+    """Adds a segment at the end. Agenda edits lock the event, so two organisers editing at
+    once keep one order."""
+    _lock_event(event_id=event.pk)
+    position = AgendaSegment.objects.filter(event=event).count()
+    segment = AgendaSegment(
+        event=event, position=position, title=title.strip(), minutes=minutes, kind=kind,
+        people=people.strip(),
+    )  # fmt: skip
+    segment.full_clean()
+    segment.save()
+    return segment
+
+
+@transaction.atomic
+def agenda_move(*, segment: AgendaSegment, offset: int) -> None:
+    """Moves a segment up (offset -1) or down (+1); at either end nothing changes."""
+    _lock_event(event_id=segment.event_id)
+    segments = list(AgendaSegment.objects.filter(event_id=segment.event_id))
+    index = next(i for i, item in enumerate(segments) if item.pk == segment.pk)
+    target = index + offset
+    if 0 <= target < len(segments):
+        segments[index], segments[target] = segments[target], segments[index]
+    _renumber(segments)
+
+
+@transaction.atomic
+def agenda_remove(*, segment: AgendaSegment) -> None:
+    _lock_event(event_id=segment.event_id)
+    segment.delete()
+    _renumber(list(AgendaSegment.objects.filter(event_id=segment.event_id)))

@@ -16,4 +16,15 @@ urlpatterns = [
     path("<slug:slug>/events/<int:pk>/unregister/", views.unregister, name="unregister"),
     path("<slug:slug>/events/<int:pk>/registrations/", views.roster, name="roster"),
     path("<slug:slug>/events/<int:pk>/event.ics", views.event_ics_download, name="ics"),
+    path("<slug:slug>/events/<int:pk>/agenda/", views.agenda, name="agenda"),
+    path(
+        "<slug:slug>/events/<int:pk>/agenda/<int:segment>/move/",
+        views.agenda_move,
+        name="agenda_move",
+    ),
+    path(
+        "<slug:slug>/events/<int:pk>/agenda/<int:segment>/remove/",
+        views.agenda_remove,
+        name="agenda_remove",
+    ),
 ]

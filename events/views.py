@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -15,9 +15,9 @@ from communities.htmx import page_or_partial
 from copsite.forms import add_service_errors
 from events import rules, selectors, services
 from events.decorators import event_view
-from events.forms import EventFilterForm, EventForm
+from events.forms import AgendaSegmentForm, EventFilterForm, EventForm
 from events.ical import event_ics
-from events.models import Event
+from events.models import AgendaSegment, Event
 
 EVENTS_PER_PAGE = 20
 
@@ -143,6 +143,7 @@ def _detail_context(request, access, event: Event) -> dict:
         ),
         "refusal": None if registration else rules.registration_refusal(access, event),
         "can_organise": rules.can_organise(access),
+        "agenda": selectors.agenda_summary(event=event),
         "show_link": bool(registration and registration.is_confirmed) or rules.can_organise(access),
     }
 
@@ -238,6 +239,55 @@ def event_ics_download(request, community, access, event):
     filename = f"{slugify(event.title)[:50] or 'event'}.ics"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _agenda_response(request, community, access, event, form=None):
+    context = {
+        "community": community,
+        "access": access,
+        "event": event,
+        "agenda": selectors.agenda_summary(event=event),
+        "form": form or AgendaSegmentForm(),
+    }
+    return render(request, page_or_partial(request, "events/agenda.html", "agenda-editor"), context)
+
+
+@event_view(rules.can_organise)
+@require_http_methods(["GET", "POST"])
+def agenda(request, community, access, event):
+    """The agenda editor: add, reorder and remove segments, with the 75/25 bar."""
+    form = AgendaSegmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_add(event=event, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not request.htmx:
+                return redirect("events:agenda", slug=community.slug, pk=event.pk)
+            form = None  # a fresh form for the next segment
+    return _agenda_response(request, community, access, event, form)
+
+
+@event_view(rules.can_organise)
+@require_POST
+def agenda_move(request, community, access, event, segment):
+    segment = get_object_or_404(AgendaSegment, pk=segment, event=event)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    services.agenda_move(segment=segment, offset=offset)
+    if not request.htmx:
+        return redirect("events:agenda", slug=community.slug, pk=event.pk)
+    return _agenda_response(request, community, access, event)
+
+
+@event_view(rules.can_organise)
+@require_POST
+def agenda_remove(request, community, access, event, segment):
+    segment = get_object_or_404(AgendaSegment, pk=segment, event=event)
+    services.agenda_remove(segment=segment)
+    if not request.htmx:
+        return redirect("events:agenda", slug=community.slug, pk=event.pk)
+    return _agenda_response(request, community, access, event)
 
 
 @login_required

@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from communities.models import Membership, RoleAssignment
+from events.models import AgendaSegment
 from members.models import NeedsQuestion
 from tests.conftest import ACTORS
 from tests.factories import (
@@ -59,6 +60,14 @@ def community(objects):
 
 def community_and(name):
     return lambda objects: {"slug": objects["community"].slug, "pk": objects[name].pk}
+
+
+def event_and(name):
+    return lambda objects: {
+        "slug": objects["community"].slug,
+        "pk": objects["event"].pk,
+        "segment": objects[name].pk,
+    }
 
 
 def canvas_section(objects):
@@ -137,6 +146,9 @@ MATRIX: dict[str, Row] = {
     "events:edit": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:cancel": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:roster": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:agenda": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:agenda_move": Row(allowed(302, *ORGANISERS), event_and("segment"), "post"),
+    "events:agenda_remove": Row(allowed(302, *ORGANISERS), event_and("segment"), "post"),
     # Members.
     "members_directory": Row(allowed(200, *READERS), community),
     "members_directory_export": Row(allowed(200, "core_team"), community),
@@ -224,7 +236,11 @@ def matrix_objects(community, other_community):
         "join_request": MembershipFactory(community=community, status=Membership.Status.REQUESTED),
         "wave": (wave := WaveFactory(community=community)),
         "invitation": InvitationFactory(wave=wave, community=community),
-        "event": EventFactory(community=community, capacity=5),
+        "event": (event := EventFactory(community=community, capacity=5)),
+        # Each actor's POST runs on fresh objects (one test per actor), so removing is safe.
+        "segment": AgendaSegment.objects.create(
+            event=event, title="Introductions", minutes=10, kind="discussion"
+        ),
         "question": NeedsQuestion.objects.create(
             community=community, text="What do you need?", kind="text"
         ),

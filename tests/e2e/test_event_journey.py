@@ -48,6 +48,32 @@ def create_event(organiser, screenshot) -> None:
     expect(organiser.get_by_role("heading", name="Peer Assist: leak detection")).to_be_visible()
 
 
+def build_agenda(organiser, screenshot) -> None:
+    """Adds segments without reloads; the 75/25 bar warns, then a reorder and a removal."""
+    organiser.get_by_role("link", name="Edit the agenda").click()
+    editor = organiser.locator("#agenda-editor")
+    for title, minutes, kind in [
+        ("Framing the problem", "20", "presentation"),
+        ("Peer questions", "25", "qa"),
+        ("Options from the room", "45", "discussion"),
+        ("Vendor pitch", "15", "presentation"),
+    ]:
+        organiser.get_by_label("Title").fill(title)
+        organiser.get_by_label("Minutes").fill(minutes)
+        organiser.get_by_label("Kind").select_option(kind)
+        organiser.get_by_role("button", name="Add to the agenda").click()
+        expect(editor.get_by_test_id("segment").last).to_contain_text(title)
+    expect(editor.get_by_test_id("agenda-warning")).to_contain_text("Presentations take 33%")
+    screenshot("agenda-warning", of=organiser)
+    organiser.once("dialog", lambda dialog: dialog.accept())
+    organiser.get_by_role("button", name="Remove Vendor pitch").click()
+    expect(editor.get_by_test_id("segment")).to_have_count(3)
+    expect(editor.get_by_test_id("agenda-warning")).to_have_count(0)
+    organiser.get_by_role("button", name="Move Peer questions up").click()
+    expect(editor.get_by_test_id("segment").first).to_contain_text("Peer questions")
+    organiser.get_by_role("link", name="Peer Assist: leak detection").click()
+
+
 def test_two_seats_three_members_and_a_waiting_list(browser, live_server, screenshot, tmp_path):
     community = CommunityFactory(name="Urban Water Practitioners", slug="urban-water")
     manager = UserFactory(email="manager@example.org", display_name="Amina Diallo")
@@ -65,11 +91,13 @@ def test_two_seats_three_members_and_a_waiting_list(browser, live_server, screen
     organiser = signed_in_page(browser, live_server, "manager@example.org")
     create_event(organiser, screenshot)
     event = Event.objects.get()
+    build_agenda(organiser, screenshot)
 
     # Three members register; the third joins the waiting list. No page reload (htmx).
     pages = [signed_in_page(browser, live_server, person.email) for person in people]
     for page in pages:
         page.goto(f"/urban-water/events/{event.pk}/")
+    expect(pages[0].get_by_test_id("agenda-split")).to_contain_text("interaction 70 min")
     for page in pages[:2]:
         page.get_by_role("button", name="Register").click()
         expect(page.get_by_test_id("registration-status")).to_have_text("You have a seat.")

@@ -22,3 +22,12 @@ def test_seed_demo_shows_events_of_every_format_with_a_waiting_list():
     for event in Event.objects.exclude(capacity=None):
         assert event.registrations.filter(status="confirmed").count() <= event.capacity
     assert Registration.objects.exclude(checked_in_at=None).exists()
+
+
+def test_seed_demo_agendas_some_breaking_the_75_25_rule():
+    from events.selectors import agenda_summary  # noqa: PLC0415
+
+    call_command("seed_demo", "--force", stdout=StringIO())
+    summaries = [agenda_summary(event=event) for event in Event.objects.all()]
+    assert any(summary.breaks_75_25 for summary in summaries)
+    assert any(summary.total_minutes and not summary.breaks_75_25 for summary in summaries)
