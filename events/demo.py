@@ -8,7 +8,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from communities.models import Community, Membership
-from events.models import AgendaSegment, Event, EventLanguage, Format, Registration, Visibility
+from events.models import (
+    AgendaSegment,
+    ChecklistItem,
+    Event,
+    EventLanguage,
+    Format,
+    Registration,
+    Visibility,
+)
+from events.services import checklist_add_defaults
 
 IN_PERSON, ONLINE, HYBRID = Event.Mode.IN_PERSON, Event.Mode.ONLINE, Event.Mode.HYBRID
 
@@ -75,7 +84,7 @@ AGENDAS = {
 }  # fmt: skip
 
 
-def _event(community: Community, row, now, creator) -> Event:
+def _event(community: Community, row, now, creator, note_taker) -> Event:
     title, format_, mode, place, days, hours, capacity, visibility, languages, interp, _ = row
     starts = (now + timedelta(days=days)).replace(hour=13, minute=0, second=0, microsecond=0)
     fields = {
@@ -104,6 +113,15 @@ def _event(community: Community, row, now, creator) -> Event:
             AgendaSegment(event=event, position=position, title=name, minutes=minutes, kind=kind)
             for position, (name, minutes, kind) in enumerate(AGENDAS.get(format_, []))
         )
+    if checklist_add_defaults(event=event):
+        items = event.checklist.all()
+        if event.ends_at < now:  # a past event: everything done by its organiser
+            items.update(done_at=event.ends_at, done_by=creator)
+        else:
+            items.filter(phase=ChecklistItem.Phase.BEFORE, due_days__lte=-14).update(
+                done_at=now, done_by=creator
+            )
+            items.filter(title="Note-taker assigned").update(assignee=note_taker)
     return event
 
 
@@ -152,7 +170,7 @@ def seed(*, stdout, **options) -> None:
     internal = [membership for membership in members if membership.is_internal]
     rows = []
     for row in EVENTS:
-        event = _event(community, row, now, creator)
+        event = _event(community, row, now, creator, by_email["champion@demo.copsite.org"].user)
         wanted = row[-1]
         if event.visibility == Visibility.CORE:
             people = [membership for membership in members if membership.tier in core]

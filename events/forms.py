@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import time_zone_choices
-from communities.forms import LanguagesField
+from communities.forms import LanguagesField, PersonByEmailField
 from communities.models import WORKING_LANGUAGES
 from copsite.forms import FastSelect
-from events.models import FORMAT_HINTS, AgendaSegment, Event, Format
+from events.models import FORMAT_HINTS, AgendaSegment, ChecklistItem, Event, Format
 
 # Entered as wall-clock times in the event's own time zone.
 LOCAL_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -156,3 +156,24 @@ class AgendaSegmentForm(forms.ModelForm):
         model = AgendaSegment
         fields = ("title", "minutes", "kind", "people")
         widgets = {"minutes": forms.NumberInput(attrs={"min": 1, "max": 1440})}
+
+
+class ChecklistItemForm(forms.ModelForm):
+    assignee = PersonByEmailField(
+        label=_("Assigned to (email)"),
+        required=False,
+        help_text=_("Optional: an active member of the community."),
+        widget=forms.EmailInput(attrs={"list": "member-suggestions", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = ChecklistItem
+        fields = ("phase", "title", "due_days", "assignee")
+
+
+class AssigneeForm(forms.Form):
+    assignee = PersonByEmailField(
+        label=_("Assigned to (email)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"list": "member-suggestions", "autocomplete": "off"}),
+    )

@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -321,3 +322,68 @@ class AgendaSegment(models.Model):
     @property
     def is_interaction(self) -> bool:
         return self.kind in self.INTERACTION_KINDS
+
+
+class ChecklistItem(models.Model):
+    """A task before, during or after an event, optionally someone's, due relative to the
+    event: `due_days` before the start (negative), on the day (0), or after the end."""
+
+    class Phase(models.TextChoices):
+        BEFORE = "before", _("Before")
+        DURING = "during", _("During")
+        AFTER = "after", _("After")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="checklist"
+    )
+    phase = models.CharField(_("when"), max_length=6, choices=Phase.choices)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("task"), max_length=200)
+    due_days = models.SmallIntegerField(
+        _("due (days)"),
+        default=0,
+        validators=[MinValueValidator(-365), MaxValueValidator(365)],
+        help_text=_("Days before the start (negative) or after the end (positive)."),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event_tasks",
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["event", "position", "id"]
+        indexes = [
+            models.Index(fields=["event", "position"], name="event_checklist_idx"),
+            models.Index(fields=["assignee", "done_at"], name="event_task_assignee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def due_at(self):
+        """Before and during: counted from the start; after: from the end."""
+        anchor = self.event.ends_at if self.phase == self.Phase.AFTER else self.event.starts_at
+        return anchor + timedelta(days=self.due_days)
+
+    def is_overdue(self, now=None) -> bool:
+        return not self.is_done and self.due_at < (now or timezone.now())

@@ -10,7 +10,17 @@ def _upcoming_panel(request, community, access) -> dict | None:
     if not rules.visibilities_for(access):
         return None
     events = list(selectors.event_list(access=access)[:PANEL_EVENTS])
-    return {"community": community, "events": events, "can_organise": rules.can_organise(access)}
+    tasks = (
+        selectors.my_open_tasks(user=access.user, community=community)
+        if access.is_authenticated
+        else []
+    )
+    return {
+        "community": community,
+        "events": events,
+        "tasks": tasks,
+        "can_organise": rules.can_organise(access),
+    }
 
 
 register_home_panel(

@@ -6,7 +6,14 @@ from django.utils.translation import gettext as _
 
 from communities.models import Membership
 from events import rules
-from events.models import AgendaSegment, Event, EventLanguage, Registration, Visibility
+from events.models import (
+    AgendaSegment,
+    ChecklistItem,
+    Event,
+    EventLanguage,
+    Registration,
+    Visibility,
+)
 
 
 def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
@@ -193,3 +200,54 @@ def agenda_summary(*, event: Event, segments: list[AgendaSegment] | None = None)
         presentation_minutes=presentation,
         event_minutes=int((event.ends_at - event.starts_at).total_seconds() // 60),
     )
+
+
+@dataclass(frozen=True)
+class ChecklistPhase:
+    phase: str
+    label: str
+    items: list[ChecklistItem]
+
+
+def checklist_for(*, event: Event) -> list[ChecklistPhase]:
+    """The checklist in phase order, each phase's items by due date."""
+    items = list(
+        ChecklistItem.objects.filter(event=event)
+        .select_related("assignee", "done_by")
+        .order_by("due_days", "position", "id")
+    )
+    for item in items:
+        item.event = event  # due dates read the event's times
+    return [
+        ChecklistPhase(phase, label, [item for item in items if item.phase == phase])
+        for phase, label in ChecklistItem.Phase.choices
+    ]
+
+
+def my_open_tasks(*, user, community, limit: int = 5) -> list[ChecklistItem]:
+    """Checklist items assigned to this person in this community and not done yet, for
+    events that are not cancelled, soonest first."""
+    return list(
+        ChecklistItem.objects.filter(
+            assignee=user,
+            done_at__isnull=True,
+            event__community=community,
+            event__status=Event.Status.SCHEDULED,
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "due_days", "id")[:limit]
+    )
+
+
+def checklist_progress(*, event: Event) -> dict[str, int]:
+    items = ChecklistItem.objects.filter(event=event)
+    return {"done": items.filter(done_at__isnull=False).count(), "total": items.count()}
+
+
+def my_tasks_for(*, event: Event, user) -> list[ChecklistItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    tasks = list(ChecklistItem.objects.filter(event=event, assignee=user).order_by("due_days"))
+    for task in tasks:
+        task.event = event
+    return tasks

@@ -23,7 +23,8 @@ from django.utils.translation import ngettext
 from communities.models import Membership
 from communities.rules import Access
 from events import rules
-from events.models import AgendaSegment, Event, EventLanguage, Registration
+from events.checklists import default_items
+from events.models import AgendaSegment, ChecklistItem, Event, EventLanguage, Registration
 
 EVENT_FIELDS = (
     "title",
@@ -112,6 +113,7 @@ def event_create(*, community, creator, languages: list[str] | None = None, **fi
     _check_event(event)
     event.save()
     _set_languages(event=event, languages=languages or [])
+    checklist_add_defaults(event=event)
     return event
 
 
@@ -343,3 +345,72 @@ def agenda_remove(*, segment: AgendaSegment) -> None:
     _lock_event(event_id=segment.event_id)
     segment.delete()
     _renumber(list(AgendaSegment.objects.filter(event_id=segment.event_id)))
+
+
+# --- Before / during / after checklist ----------------------------------------------------
+
+
+def checklist_add_defaults(*, event: Event) -> list[ChecklistItem]:
+    """The format's default checklist, for a new event (nothing if it has items already)."""
+    if ChecklistItem.objects.filter(event=event).exists():
+        return []
+    return ChecklistItem.objects.bulk_create(
+        ChecklistItem(event=event, phase=phase, title=title, due_days=days, position=position)
+        for position, (phase, title, days) in enumerate(default_items(event.format))
+    )
+
+
+def _check_assignee(*, event: Event, assignee) -> None:
+    if assignee is None:
+        return
+    if (
+        not Membership.objects.active()
+        .filter(community_id=event.community_id, user=assignee)
+        .exists()
+    ):
+        raise ValidationError(
+            {"assignee": _("%(person)s is not an active member of this community.")
+             % {"person": assignee.email}}
+        )  # fmt: skip
+
+
+@transaction.atomic
+def checklist_item_add(
+    *, event: Event, phase: str, title: str, due_days: int = 0, assignee=None
+) -> ChecklistItem:
+    _lock_event(event_id=event.pk)
+    _check_assignee(event=event, assignee=assignee)
+    item = ChecklistItem(
+        event=event,
+        phase=phase,
+        title=title.strip(),
+        due_days=due_days,
+        assignee=assignee,
+        position=ChecklistItem.objects.filter(event=event).count(),
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+def checklist_item_assign(*, item: ChecklistItem, assignee) -> ChecklistItem:
+    _check_assignee(event=item.event, assignee=assignee)
+    item.assignee = assignee
+    item.save(update_fields=["assignee"])
+    return item
+
+
+def checklist_item_set_done(*, item: ChecklistItem, done: bool, by) -> ChecklistItem:
+    """Ticks or unticks an item. Ticking twice, even at once, keeps the first time and
+    person (a conditional UPDATE)."""
+    items = ChecklistItem.objects.filter(pk=item.pk)
+    if done:
+        items.filter(done_at__isnull=True).update(done_at=timezone.now(), done_by=by)
+    else:
+        items.update(done_at=None, done_by=None)
+    item.refresh_from_db(fields=["done_at", "done_by"])
+    return item
+
+
+def checklist_item_remove(*, item: ChecklistItem) -> None:
+    item.delete()

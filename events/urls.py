@@ -22,6 +22,22 @@ urlpatterns = [
         views.agenda_move,
         name="agenda_move",
     ),
+    path("<slug:slug>/events/<int:pk>/checklist/", views.checklist, name="checklist"),
+    path(
+        "<slug:slug>/events/<int:pk>/checklist/<int:item>/done/",
+        views.checklist_done,
+        name="checklist_done",
+    ),
+    path(
+        "<slug:slug>/events/<int:pk>/checklist/<int:item>/assign/",
+        views.checklist_assign,
+        name="checklist_assign",
+    ),
+    path(
+        "<slug:slug>/events/<int:pk>/checklist/<int:item>/remove/",
+        views.checklist_remove,
+        name="checklist_remove",
+    ),
     path(
         "<slug:slug>/events/<int:pk>/agenda/<int:segment>/remove/",
         views.agenda_remove,

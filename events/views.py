@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,14 +10,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from communities import selectors as community_selectors
 from communities.decorators import community_view
 from communities.htmx import page_or_partial
 from copsite.forms import add_service_errors
 from events import rules, selectors, services
 from events.decorators import event_view
-from events.forms import AgendaSegmentForm, EventFilterForm, EventForm
+from events.forms import (
+    AgendaSegmentForm,
+    AssigneeForm,
+    ChecklistItemForm,
+    EventFilterForm,
+    EventForm,
+)
 from events.ical import event_ics
-from events.models import AgendaSegment, Event
+from events.models import AgendaSegment, ChecklistItem, Event
 
 EVENTS_PER_PAGE = 20
 
@@ -144,6 +151,10 @@ def _detail_context(request, access, event: Event) -> dict:
         "refusal": None if registration else rules.registration_refusal(access, event),
         "can_organise": rules.can_organise(access),
         "agenda": selectors.agenda_summary(event=event),
+        "checklist": selectors.checklist_progress(event=event)
+        if rules.can_organise(access)
+        else None,
+        "my_tasks": selectors.my_tasks_for(event=event, user=request.user),
         "show_link": bool(registration and registration.is_confirmed) or rules.can_organise(access),
     }
 
@@ -288,6 +299,91 @@ def agenda_remove(request, community, access, event, segment):
     if not request.htmx:
         return redirect("events:agenda", slug=community.slug, pk=event.pk)
     return _agenda_response(request, community, access, event)
+
+
+def _checklist_response(request, community, access, event, *, form=None, errors=None):
+    phases = selectors.checklist_for(event=event)
+    for phase in phases:
+        for item in phase.items:
+            item.assign_errors, item.assign_typed = (errors or {}).get(item.pk, ([], ""))
+    context = {
+        "community": community,
+        "access": access,
+        "event": event,
+        "phases": phases,
+        "form": form or ChecklistItemForm(),
+        "suggestions": community_selectors.member_suggestions(community=community),
+        "can_organise": rules.can_organise(access),
+    }
+    return render(request, page_or_partial(request, "events/checklist.html", "checklist"), context)
+
+
+@event_view(rules.can_organise)
+@require_http_methods(["GET", "POST"])
+def checklist(request, community, access, event):
+    """Before, during and after: the tasks around an event, with who does them and when."""
+    form = ChecklistItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checklist_item_add(event=event, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not request.htmx:
+                return redirect("events:checklist", slug=community.slug, pk=event.pk)
+            form = None
+    return _checklist_response(request, community, access, event, form=form)
+
+
+def _item_for(access, event, item_id: int, *, assignee_may: bool = False) -> ChecklistItem:
+    item = get_object_or_404(ChecklistItem.objects.select_related("event"), pk=item_id, event=event)
+    if rules.can_organise(access) or (assignee_may and item.assignee_id == access.user.pk):
+        return item
+    raise PermissionDenied
+
+
+@event_view(_is_authenticated)
+@require_POST
+def checklist_done(request, community, access, event, item):
+    """Organisers, and the person an item is assigned to, tick it."""
+    item = _item_for(access, event, item, assignee_may=True)
+    services.checklist_item_set_done(
+        item=item, done=request.POST.get("done") == "1", by=request.user
+    )
+    if not rules.can_organise(access):
+        messages.success(request, _("Marked done. Thank you."))
+        return redirect("events:detail", slug=community.slug, pk=event.pk)
+    if not request.htmx:
+        return redirect("events:checklist", slug=community.slug, pk=event.pk)
+    return _checklist_response(request, community, access, event)
+
+
+@event_view(rules.can_organise)
+@require_POST
+def checklist_assign(request, community, access, event, item):
+    item = _item_for(access, event, item)
+    form = AssigneeForm(request.POST)
+    errors = {}
+    typed = request.POST.get("assignee", "")
+    if form.is_valid():
+        try:
+            services.checklist_item_assign(item=item, assignee=form.cleaned_data["assignee"])
+        except ValidationError as error:
+            errors[item.pk] = (error.messages, typed)
+    else:
+        errors[item.pk] = (form.errors["assignee"], typed)
+    if not request.htmx and not errors:
+        return redirect("events:checklist", slug=community.slug, pk=event.pk)
+    return _checklist_response(request, community, access, event, errors=errors)
+
+
+@event_view(rules.can_organise)
+@require_POST
+def checklist_remove(request, community, access, event, item):
+    services.checklist_item_remove(item=_item_for(access, event, item))
+    if not request.htmx:
+        return redirect("events:checklist", slug=community.slug, pk=event.pk)
+    return _checklist_response(request, community, access, event)
 
 
 @login_required

@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from communities.models import Membership, RoleAssignment
-from events.models import AgendaSegment
+from events.models import AgendaSegment, ChecklistItem
 from members.models import NeedsQuestion
 from tests.conftest import ACTORS
 from tests.factories import (
@@ -67,6 +67,14 @@ def event_and(name):
         "slug": objects["community"].slug,
         "pk": objects["event"].pk,
         "segment": objects[name].pk,
+    }
+
+
+def event_item(name):
+    return lambda objects: {
+        "slug": objects["community"].slug,
+        "pk": objects["event"].pk,
+        "item": objects[name].pk,
     }
 
 
@@ -147,6 +155,15 @@ MATRIX: dict[str, Row] = {
     "events:cancel": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:roster": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:agenda": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:checklist": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:checklist_assign": Row(allowed(302, *ORGANISERS), event_item("task"), "post"),
+    "events:checklist_remove": Row(allowed(302, *ORGANISERS), event_item("task"), "post"),
+    # The task is nobody's: only organisers tick it (an assignee may tick their own).
+    "events:checklist_done": Row(
+        {**event_seen_by(403), "visitor": 302, **dict.fromkeys(ORGANISERS, 302)},
+        event_item("task"),
+        "post",
+    ),
     "events:agenda_move": Row(allowed(302, *ORGANISERS), event_and("segment"), "post"),
     "events:agenda_remove": Row(allowed(302, *ORGANISERS), event_and("segment"), "post"),
     # Members.
@@ -241,6 +258,7 @@ def matrix_objects(community, other_community):
         "segment": AgendaSegment.objects.create(
             event=event, title="Introductions", minutes=10, kind="discussion"
         ),
+        "task": ChecklistItem.objects.create(event=event, phase="before", title="Invite"),
         "question": NeedsQuestion.objects.create(
             community=community, text="What do you need?", kind="text"
         ),
