@@ -251,3 +251,36 @@ def my_tasks_for(*, event: Event, user) -> list[ChecklistItem]:
     for task in tasks:
         task.event = event
     return tasks
+
+
+def check_in_list(*, event: Event, search: str = "") -> QuerySet[Registration]:
+    """The people who may be checked in (a seat, or waiting and came anyway), by name."""
+    registrations = (
+        Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
+        .select_related("user")
+        .order_by("user__display_name", "user__email", "id")
+    )
+    for word in search.split()[:5]:
+        registrations = registrations.filter(
+            Q(user__display_name__icontains=word) | Q(user__email__istartswith=word)
+        )
+    return registrations
+
+
+def attendance(*, event: Event) -> dict:
+    """Who came. The rate is the share of confirmed seats whose holder came, in percent
+    (None while nobody has a seat); people who came from the waiting list count apart."""
+    confirmed_status = Q(status=Registration.Status.CONFIRMED)
+    came = Q(checked_in_at__isnull=False)
+    counts = Registration.objects.filter(
+        event=event, status__in=Registration.ACTIVE_STATUSES
+    ).aggregate(
+        confirmed=Count("id", filter=confirmed_status),
+        present=Count("id", filter=confirmed_status & came),
+        from_waiting_list=Count("id", filter=Q(status=Registration.Status.WAITING) & came),
+    )
+    confirmed = counts["confirmed"]
+    return {
+        **counts,
+        "rate": round(100 * counts["present"] / confirmed) if confirmed else None,
+    }

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from communities.models import Membership
 from communities.rules import Access
+from communities.services import membership_record_participation
 from events import rules
 from events.checklists import default_items
 from events.models import AgendaSegment, ChecklistItem, Event, EventLanguage, Registration
@@ -414,3 +415,29 @@ def checklist_item_set_done(*, item: ChecklistItem, done: bool, by) -> Checklist
 
 def checklist_item_remove(*, item: ChecklistItem) -> None:
     item.delete()
+
+
+# --- Attendance ---------------------------------------------------------------------------
+
+
+def registration_check_in(*, registration: Registration, present: bool = True) -> Registration:
+    """Marks a registered person present (or not, to undo a wrong tap).
+
+    Checking in records their participation on the membership through the communities
+    service, at the event's start, so the onboarding funnel and the active-member count read
+    one column. Undoing leaves those dates: another event or app may have set them too.
+    Checking in twice keeps the first time (a conditional UPDATE).
+    """
+    registrations = Registration.objects.filter(
+        pk=registration.pk, status__in=Registration.ACTIVE_STATUSES
+    )
+    if present:
+        registrations.filter(checked_in_at__isnull=True).update(checked_in_at=timezone.now())
+        event = registration.event
+        membership_record_participation(
+            community=event.community, user=registration.user, at=event.starts_at
+        )
+    else:
+        registrations.update(checked_in_at=None)
+    registration.refresh_from_db(fields=["checked_in_at", "status"])
+    return registration

@@ -22,6 +22,12 @@ urlpatterns = [
         views.agenda_move,
         name="agenda_move",
     ),
+    path("<slug:slug>/events/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path(
+        "<slug:slug>/events/<int:pk>/check-in/<int:registration>/",
+        views.check_in_toggle,
+        name="check_in_toggle",
+    ),
     path("<slug:slug>/events/<int:pk>/checklist/", views.checklist, name="checklist"),
     path(
         "<slug:slug>/events/<int:pk>/checklist/<int:item>/done/",

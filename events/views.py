@@ -24,7 +24,7 @@ from events.forms import (
     EventForm,
 )
 from events.ical import event_ics
-from events.models import AgendaSegment, ChecklistItem, Event
+from events.models import AgendaSegment, ChecklistItem, Event, Registration
 
 EVENTS_PER_PAGE = 20
 
@@ -155,6 +155,7 @@ def _detail_context(request, access, event: Event) -> dict:
         if rules.can_organise(access)
         else None,
         "my_tasks": selectors.my_tasks_for(event=event, user=request.user),
+        "attendance": selectors.attendance(event=event) if rules.can_organise(access) else None,
         "show_link": bool(registration and registration.is_confirmed) or rules.can_organise(access),
     }
 
@@ -384,6 +385,58 @@ def checklist_remove(request, community, access, event, item):
     if not request.htmx:
         return redirect("events:checklist", slug=community.slug, pk=event.pk)
     return _checklist_response(request, community, access, event)
+
+
+CHECK_IN_PER_PAGE = 50
+
+
+@event_view(rules.can_organise)
+@vary_on_headers("HX-Request")
+def check_in(request, community, access, event):
+    """On a phone at the door: search, then one tap per person."""
+    search = request.GET.get("q", "")[:100]
+    page = Paginator(
+        selectors.check_in_list(event=event, search=search), CHECK_IN_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    context = {
+        "community": community,
+        "access": access,
+        "event": event,
+        "page": page,
+        "search": search,
+        "attendance": selectors.attendance(event=event),
+    }
+    return render(
+        request, page_or_partial(request, "events/check_in.html", "check-in-list"), context
+    )
+
+
+@event_view(rules.can_organise)
+@require_POST
+def check_in_toggle(request, community, access, event, registration):
+    registration = get_object_or_404(
+        Registration.objects.select_related("user"),
+        pk=registration,
+        event=event,
+        status__in=Registration.ACTIVE_STATUSES,
+    )
+    registration.event = event
+    services.registration_check_in(
+        registration=registration, present=request.POST.get("present") == "1"
+    )
+    if not request.htmx:
+        return redirect("events:check_in", slug=community.slug, pk=event.pk)
+    return render(
+        request,
+        "events/check_in.html#check-in-row",
+        {
+            "community": community,
+            "event": event,
+            "registration": registration,
+            "attendance": selectors.attendance(event=event),
+            "oob_counter": True,
+        },
+    )
 
 
 @login_required

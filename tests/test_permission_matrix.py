@@ -18,6 +18,7 @@ from tests.factories import (
     EventFactory,
     InvitationFactory,
     MembershipFactory,
+    RegistrationFactory,
     RoleAssignmentFactory,
     WaveFactory,
 )
@@ -156,6 +157,16 @@ MATRIX: dict[str, Row] = {
     "events:roster": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:agenda": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:checklist": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:check_in": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:check_in_toggle": Row(
+        allowed(302, *ORGANISERS),
+        lambda objects: {
+            "slug": objects["community"].slug,
+            "pk": objects["event"].pk,
+            "registration": objects["registration"].pk,
+        },
+        "post",
+    ),
     "events:checklist_assign": Row(allowed(302, *ORGANISERS), event_item("task"), "post"),
     "events:checklist_remove": Row(allowed(302, *ORGANISERS), event_item("task"), "post"),
     # The task is nobody's: only organisers tick it (an assignee may tick their own).
@@ -257,6 +268,9 @@ def matrix_objects(community, other_community):
         # Each actor's POST runs on fresh objects (one test per actor), so removing is safe.
         "segment": AgendaSegment.objects.create(
             event=event, title="Introductions", minutes=10, kind="discussion"
+        ),
+        "registration": RegistrationFactory(
+            event=event, user=MembershipFactory(community=community).user
         ),
         "task": ChecklistItem.objects.create(event=event, phase="before", title="Invite"),
         "question": NeedsQuestion.objects.create(

@@ -11,7 +11,14 @@ from playwright.sync_api import expect
 
 from communities.models import Membership
 from events.models import Event
-from tests.factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    CommunityFactory,
+    EventFactory,
+    MembershipFactory,
+    RegistrationFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -144,3 +151,36 @@ def test_two_seats_three_members_and_a_waiting_list(browser, live_server, screen
     assert str(entry["summary"]) == "Peer Assist: leak detection"
     assert str(entry["uid"]) == f"{event.uid}@copsite"
     assert "meet.example.org/leaks" in str(entry["description"])
+
+
+def test_check_in_on_a_phone(browser, live_server, screenshot):
+    community = CommunityFactory(name="Urban Water Practitioners", slug="urban-water")
+    manager = UserFactory(email="manager@example.org", display_name="Amina Diallo")
+    MembershipFactory(community=community, user=manager, tier=Membership.Tier.CORE_TEAM)
+    event = EventFactory(community=community, title="Roundtable", capacity=10)
+    for name in ("Ana Souza", "Kofi Mensah", "Mei Lin", "Tomás Herrera"):
+        person = UserFactory(display_name=name)
+        MembershipFactory(community=community, user=person)
+        RegistrationFactory(event=event, user=person)
+
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    context.set_default_timeout(15_000)
+    phone = context.new_page()
+    phone.goto("/accounts/login/")
+    phone.get_by_label("Email").fill("manager@example.org")
+    phone.locator("#id_password").fill(PASSWORD)
+    phone.get_by_role("button", name="Sign In").click()
+    phone.goto(f"/urban-water/events/{event.pk}/check-in/")
+
+    expect(phone.get_by_test_id("attendance")).to_have_text("0 of 4 here · 0%")
+    phone.get_by_label("Find a person").fill("kofi")
+    expect(phone.get_by_test_id("check-in-row")).to_have_count(1)
+    phone.get_by_role("button", name="Check in Kofi Mensah").click()
+    expect(phone.get_by_role("button", name="Kofi Mensah is here; tap to undo")).to_be_visible()
+    expect(phone.get_by_test_id("attendance")).to_have_text("1 of 4 here · 25%")
+    screenshot("phone", of=phone)
+    kofi = Membership.objects.get(user__display_name="Kofi Mensah")
+    assert kofi.last_participated_at == event.starts_at
+    context.close()
