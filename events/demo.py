@@ -9,11 +9,15 @@ from django.utils import timezone
 
 from communities.models import Community, Membership
 from events.models import (
+    ActionItem,
     AgendaSegment,
     ChecklistItem,
     Event,
     EventLanguage,
+    Feedback,
+    FollowUp,
     Format,
+    Material,
     Registration,
     Visibility,
 )
@@ -58,6 +62,7 @@ DESCRIPTION = (
 # Demo people with a visible place in the story: the member waits for the full Peer Assist.
 FULL_EVENT = "Peer Assist: Nairobi's smart meter rollout"
 CHECK_IN_RATE = 0.75
+FEEDBACK_RATE = 0.4
 # Agendas (title, minutes, kind) by format; the webinar and the annual meeting break the
 # 75/25 rule, as real ones often do.
 DISCUSSION, QA, BREAKOUT, NETWORKING, TALK, MODERATION = (
@@ -149,6 +154,63 @@ def _registrations(event: Event, people: list[Membership], wanted: int, rng, now
     return rows
 
 
+NOTES = """**Agreed**
+
+- Three utilities share their leak-detection contracts before the next roundtable.
+- The Core Group drafts a one-page guide on acoustic loggers.
+
+**Open questions**
+
+- Who funds the pilot in Lima? Ask the Water Sector Trust Fund.
+"""
+REVIEW = {
+    "aar_expected": "Twenty members share what worked in leak detection, and agree two pilots.",
+    "aar_happened": "Fourteen came; the discussion was rich but only one pilot was agreed.",
+    "aar_difference": "It clashed with a regional conference, and the invitation went out late.",
+    "aar_sustain_change": "Keep the five-minute openings; send invitations three weeks ahead.",
+}
+COMMENTS = [
+    "Hearing what Lima tried saved us months.",
+    "More time for the discussion, please.",
+    "The breakout on contracts was the most useful part.",
+    "Too much presenting at the start.",
+    "Great to meet peers facing the same problems.",
+]
+
+
+def _follow_up(event: Event, organiser, members: list[Membership], rng) -> None:
+    """Notes, a review, materials, action items and feedback for a past event."""
+    if FollowUp.objects.filter(event=event).exists():
+        return
+    FollowUp.objects.create(event=event, notes=NOTES, updated_by=organiser, **REVIEW)
+    Material.objects.create(
+        event=event, title="Slides", url="https://example.org/urban-water/slides",
+        visibility=event.visibility, added_by=organiser,
+    )  # fmt: skip
+    Material.objects.create(
+        event=event, title="Recording", url="https://example.org/urban-water/recording",
+        visibility=Visibility.MEMBERS, added_by=organiser,
+    )  # fmt: skip
+    for number, title in enumerate(["Share the leak-detection contracts", "Draft the guide"]):
+        ActionItem.objects.create(
+            event=event, title=title, owner=members[number].user,
+            due_date=(event.ends_at + timedelta(days=14 * (number + 1))).date(),
+            done_at=event.ends_at + timedelta(days=7) if number == 0 else None,
+        )  # fmt: skip
+    attendees = event.registrations.exclude(checked_in_at=None).order_by("id")
+    Feedback.objects.bulk_create(
+        Feedback(
+            event=event,
+            user_id=registration.user_id,
+            rating=rng.choice([3, 4, 4, 5, 5]),
+            recommend=rng.choice([6, 7, 8, 9, 9, 10, 10]),
+            comment=rng.choice(["", *COMMENTS]),
+        )
+        for registration in attendees
+        if rng.random() < FEEDBACK_RATE
+    )
+
+
 def seed(*, stdout, **options) -> None:
     community = Community.objects.get(slug="urban-water")
     rng = random.Random(75)  # noqa: S311 (demo data)
@@ -185,6 +247,9 @@ def seed(*, stdout, **options) -> None:
             people = [by_email["member@demo.copsite.org"], *people]
         rows += _registrations(event, people, wanted, rng, now)
     Registration.objects.bulk_create(rows, ignore_conflicts=True)
+    core_members = [membership for membership in members if membership.tier in core]
+    for event in Event.objects.filter(community=community, ends_at__lt=now):
+        _follow_up(event, creator, core_members, rng)
     registered = Registration.objects.filter(event__community=community).count()
     stdout.write(
         f"events: {len(EVENTS)} events in Urban Water Practitioners (every format, past and "

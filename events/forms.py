@@ -2,6 +2,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,17 @@ from accounts.timezones import time_zone_choices
 from communities.forms import LanguagesField, PersonByEmailField
 from communities.models import WORKING_LANGUAGES
 from copsite.forms import FastSelect
-from events.models import FORMAT_HINTS, AgendaSegment, ChecklistItem, Event, Format
+from events.models import (
+    FORMAT_HINTS,
+    AgendaSegment,
+    ChecklistItem,
+    Event,
+    Feedback,
+    FollowUp,
+    Format,
+    Visibility,
+)
+from events.services import check_material_file
 
 # Entered as wall-clock times in the event's own time zone.
 LOCAL_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -177,3 +188,84 @@ class AssigneeForm(forms.Form):
         required=False,
         widget=forms.EmailInput(attrs={"list": "member-suggestions", "autocomplete": "off"}),
     )
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = (
+            "notes",
+            "notes_visibility",
+            "aar_expected",
+            "aar_happened",
+            "aar_difference",
+            "aar_sustain_change",
+        )
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 10}),
+            "aar_expected": forms.Textarea(attrs={"rows": 3}),
+            "aar_happened": forms.Textarea(attrs={"rows": 3}),
+            "aar_difference": forms.Textarea(attrs={"rows": 3}),
+            "aar_sustain_change": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "notes": _("Markdown: **bold**, *italic*, lists with -, links as [text](https://...).")
+        }
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(
+        label=_("Or a file"),
+        required=False,
+        help_text=_("PDF, Office or OpenDocument files, text, CSV or images; up to 20 MB."),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who may see it"), choices=Visibility.choices, initial=Visibility.MEMBERS
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            try:
+                check_material_file(upload)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["file"]) from error
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if "file" not in self.errors and "url" not in self.errors:
+            if bool(cleaned.get("url")) == bool(cleaned.get("file")):
+                self.add_error("url", _("Give a link or upload a file (one of the two)."))
+        return cleaned
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label=_("Action"), max_length=300)
+    owner = PersonByEmailField(
+        label=_("Owner (email)"),
+        help_text=_("An active member who will do it."),
+        widget=forms.EmailInput(attrs={"list": "member-suggestions", "autocomplete": "off"}),
+    )
+    due_date = forms.DateField(
+        label=_("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Required: an action without a date is just an aspiration."),
+    )
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = Feedback
+        fields = ("rating", "recommend", "comment")
+        widgets = {
+            "rating": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "recommend": forms.RadioSelect(choices=[(n, str(n)) for n in range(11)]),
+            "comment": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "rating": _("1: not useful · 5: very useful"),
+            "recommend": _("0: not at all likely · 10: extremely likely"),
+        }

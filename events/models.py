@@ -387,3 +387,150 @@ class ChecklistItem(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return not self.is_done and self.due_at < (now or timezone.now())
+
+
+def material_path(material: "Material", filename: str) -> str:
+    # A random name: the stored path says nothing, and files are served only through a view
+    # that checks who may see them.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"event-materials/{material.event_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class Material(models.Model):
+    """Something shared after (or before) an event: a link, or an uploaded file."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="materials"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=material_path, blank=True, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
+    visibility = models.CharField(
+        _("who may see it"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["event", "added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="events_material_link_or_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FollowUp(models.Model):
+    """After the event: the notes, and the after-action review's four questions."""
+
+    event = models.OneToOneField(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="follow_up"
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=50_000, help_text=_("Markdown."))
+    notes_visibility = models.CharField(
+        _("who may read the notes"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+    )
+    aar_expected = models.TextField(_("What was supposed to happen?"), blank=True, max_length=5000)
+    aar_happened = models.TextField(_("What actually happened?"), blank=True, max_length=5000)
+    aar_difference = models.TextField(_("Why was there a difference?"), blank=True, max_length=5000)
+    aar_sustain_change = models.TextField(
+        _("What will we sustain or change?"), blank=True, max_length=5000
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"Follow-up of {self.event}"
+
+    @property
+    def has_review(self) -> bool:
+        return any(
+            (self.aar_expected, self.aar_happened, self.aar_difference, self.aar_sustain_change)
+        )
+
+
+class ActionItem(models.Model):
+    """Something to do after the event, with an owner and a date. The planning app turns
+    these into activities of the action plan (it links to them by this row's id)."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="action_items"
+    )
+    title = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="event_action_items",
+    )
+    due_date = models.DateField(_("due date"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["event", "due_date", "id"]
+        indexes = [models.Index(fields=["owner", "done_at"], name="event_action_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class Feedback(models.Model):
+    """An attendee's feedback: a 1-5 rating, 'would you recommend this community to a
+    colleague?' 0-10, and free text. One per person and event; they may edit it."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_feedback"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("How useful was this event?"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    recommend = models.PositiveSmallIntegerField(
+        _("How likely are you to recommend this community to a colleague?"),
+        validators=[MaxValueValidator(10)],
+    )
+    comment = models.TextField(_("Anything else?"), blank=True, max_length=5000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="events_feedback_once"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5, recommend__lte=10),
+                name="events_feedback_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.event}"

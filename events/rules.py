@@ -75,3 +75,26 @@ def registration_refusal(access, event: Event, now=None) -> str | None:  # noqa:
         )
         return _("Registration opens on %(date)s.") % {"date": opens}
     return None
+
+
+def can_see_at(access, visibility: str) -> bool:
+    """Materials and notes carry a visibility of their own, inside the event's."""
+    return visibility in visibilities_for(access)
+
+
+def feedback_refusal(access, event: Event, registration, now=None) -> str | None:
+    """Why this person may not give feedback on this event, or None if they may: attendees
+    (checked in, or holding a confirmed seat), once the event has started."""
+    now = now or timezone.now()
+    if not access.is_authenticated:
+        return _("Sign in to give feedback.")
+    if event.is_cancelled:
+        return _("This event was cancelled.")
+    if now < event.starts_at:
+        return _("Feedback opens when the event starts.")
+    came = registration is not None and (
+        registration.checked_in_at is not None or registration.is_confirmed
+    )
+    if not came:
+        return _("Feedback is for the people who attended.")
+    return None

@@ -1,16 +1,20 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Membership
 from events import rules
 from events.models import (
+    ActionItem,
     AgendaSegment,
     ChecklistItem,
     Event,
     EventLanguage,
+    Feedback,
+    FollowUp,
+    Material,
     Registration,
     Visibility,
 )
@@ -284,3 +288,52 @@ def attendance(*, event: Event) -> dict:
         **counts,
         "rate": round(100 * counts["present"] / confirmed) if confirmed else None,
     }
+
+
+def materials_for(*, event: Event, access) -> list[Material]:
+    return list(Material.objects.filter(event=event, visibility__in=rules.visibilities_for(access)))
+
+
+def action_items_for(*, event: Event) -> list[ActionItem]:
+    return list(ActionItem.objects.filter(event=event).select_related("owner"))
+
+
+def follow_up_of(*, event: Event) -> FollowUp | None:
+    return FollowUp.objects.filter(event=event).first()
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    count: int
+    average_rating: float | None
+    nps: int | None  # % promoters (9-10) minus % detractors (0-6), -100 to 100
+    promoters: int
+    passives: int
+    detractors: int
+    comments: list[Feedback]
+
+
+def feedback_summary(*, event: Event, comments: int = 50) -> FeedbackSummary:
+    """The attendees' feedback for the organisers. NPS the standard way."""
+    totals = Feedback.objects.filter(event=event).aggregate(
+        count=Count("id"),
+        average=Avg("rating"),
+        promoters=Count("id", filter=Q(recommend__gte=9)),
+        detractors=Count("id", filter=Q(recommend__lte=6)),
+    )
+    count = totals["count"]
+    nps = round(100 * (totals["promoters"] - totals["detractors"]) / count) if count else None
+    return FeedbackSummary(
+        count=count,
+        average_rating=round(totals["average"], 1) if count else None,
+        nps=nps,
+        promoters=totals["promoters"],
+        passives=count - totals["promoters"] - totals["detractors"],
+        detractors=totals["detractors"],
+        comments=list(
+            Feedback.objects.filter(event=event)
+            .exclude(comment="")
+            .select_related("user")
+            .order_by("-updated_at")[:comments]
+        ),
+    )

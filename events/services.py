@@ -25,7 +25,17 @@ from communities.rules import Access
 from communities.services import membership_record_participation
 from events import rules
 from events.checklists import default_items
-from events.models import AgendaSegment, ChecklistItem, Event, EventLanguage, Registration
+from events.models import (
+    ActionItem,
+    AgendaSegment,
+    ChecklistItem,
+    Event,
+    EventLanguage,
+    Feedback,
+    FollowUp,
+    Material,
+    Registration,
+)
 
 EVENT_FIELDS = (
     "title",
@@ -441,3 +451,100 @@ def registration_check_in(*, registration: Registration, present: bool = True) -
         registrations.update(checked_in_at=None)
     registration.refresh_from_db(fields=["checked_in_at", "status"])
     return registration
+
+
+# --- Follow-up: materials, notes and review, action items, feedback -----------------------
+
+MATERIAL_EXTENSIONS = frozenset(
+    {"pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "md", "csv", "png", "jpg",
+     "jpeg", "webp"}
+)  # fmt: skip
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+
+
+def check_material_file(upload) -> None:
+    """Type (by extension) and size of an uploaded material; the file is only ever served
+    as a download, so its content is not interpreted."""
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in MATERIAL_EXTENSIONS:
+        raise ValidationError(
+            {"file": _("Upload a document, a spreadsheet, slides, text or an image (%(types)s).")
+             % {"types": ", ".join(sorted(MATERIAL_EXTENSIONS))}}
+        )  # fmt: skip
+    if upload.size > MAX_MATERIAL_BYTES:
+        raise ValidationError({"file": _("The file is larger than 20 MB. Share a link instead.")})
+
+
+def material_add(
+    *, event: Event, title: str, by, url: str = "", upload=None, visibility: str
+) -> Material:
+    if bool(url) == bool(upload):
+        raise ValidationError(_("Give a link or upload a file (one of the two)."))
+    if upload is not None:
+        check_material_file(upload)
+    material = Material(
+        event=event, title=title.strip(), url=url, visibility=visibility, added_by=by,
+        filename=upload.name[:200] if upload is not None else "",
+    )  # fmt: skip
+    material.full_clean(exclude=["file"])
+    if upload is not None:
+        material.file.save(upload.name, upload, save=False)
+    material.save()
+    return material
+
+
+def material_remove(*, material: Material) -> None:
+    name, storage = material.file.name, material.file.storage
+    material.delete()
+    if name:
+        transaction.on_commit(partial(storage.delete, name))
+
+
+def follow_up_save(*, event: Event, by, **fields) -> FollowUp:
+    follow_up, _created = FollowUp.objects.get_or_create(event=event)
+    for name, value in fields.items():
+        setattr(follow_up, name, value)
+    follow_up.updated_by = by
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+def action_item_add(*, event: Event, title: str, owner, due_date) -> ActionItem:
+    if not Membership.objects.active().filter(community_id=event.community_id, user=owner).exists():
+        raise ValidationError(
+            {"owner": _("%(person)s is not an active member of this community.")
+             % {"person": owner.email}}
+        )  # fmt: skip
+    item = ActionItem(event=event, title=title.strip(), owner=owner, due_date=due_date)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def action_item_set_done(*, item: ActionItem, done: bool) -> ActionItem:
+    item.done_at = (item.done_at or timezone.now()) if done else None
+    item.save(update_fields=["done_at"])
+    return item
+
+
+def action_item_remove(*, item: ActionItem) -> None:
+    item.delete()
+
+
+def feedback_submit(
+    *, event: Event, user, rating: int, recommend: int, comment: str = ""
+) -> Feedback:
+    """Records or updates an attendee's feedback (one per person and event)."""
+    registration = Registration.objects.filter(
+        event=event, user=user, status__in=Registration.ACTIVE_STATUSES
+    ).first()
+    refusal = rules.feedback_refusal(_access_of(event=event, user=user), event, registration)
+    if refusal:
+        raise ValidationError(refusal, code="feedback_refused")
+    feedback, _created = Feedback.objects.update_or_create(
+        event=event,
+        user=user,
+        defaults={"rating": rating, "recommend": recommend, "comment": comment.strip()},
+    )
+    return feedback

@@ -29,6 +29,30 @@ urlpatterns = [
         name="check_in_toggle",
     ),
     path("<slug:slug>/events/<int:pk>/checklist/", views.checklist, name="checklist"),
+    path("<slug:slug>/events/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("<slug:slug>/events/<int:pk>/materials/", views.material_add, name="material_add"),
+    path(
+        "<slug:slug>/events/<int:pk>/materials/<int:material>/",
+        views.material_download,
+        name="material",
+    ),
+    path(
+        "<slug:slug>/events/<int:pk>/materials/<int:material>/remove/",
+        views.material_remove,
+        name="material_remove",
+    ),
+    path("<slug:slug>/events/<int:pk>/actions/", views.action_add, name="action_add"),
+    path(
+        "<slug:slug>/events/<int:pk>/actions/<int:action>/done/",
+        views.action_done,
+        name="action_done",
+    ),
+    path(
+        "<slug:slug>/events/<int:pk>/actions/<int:action>/remove/",
+        views.action_remove,
+        name="action_remove",
+    ),
+    path("<slug:slug>/events/<int:pk>/feedback/", views.feedback, name="feedback"),
     path(
         "<slug:slug>/events/<int:pk>/checklist/<int:item>/done/",
         views.checklist_done,

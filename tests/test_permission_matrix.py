@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from communities.models import Membership, RoleAssignment
-from events.models import AgendaSegment, ChecklistItem
+from events.models import ActionItem, AgendaSegment, ChecklistItem, Material
 from members.models import NeedsQuestion
 from tests.conftest import ACTORS
 from tests.factories import (
@@ -76,6 +76,14 @@ def event_item(name):
         "slug": objects["community"].slug,
         "pk": objects["event"].pk,
         "item": objects[name].pk,
+    }
+
+
+def event_thing(name, kwarg):
+    return lambda objects: {
+        "slug": objects["community"].slug,
+        "pk": objects["event"].pk,
+        kwarg: objects[name].pk,
     }
 
 
@@ -158,6 +166,24 @@ MATRIX: dict[str, Row] = {
     "events:agenda": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:checklist": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:check_in": Row(allowed(200, *ORGANISERS), community_and("event")),
+    "events:follow_up": Row(allowed(200, *ORGANISERS), community_and("event")),
+    # Empty posts: the follow-up page comes back with the errors at their fields.
+    "events:material_add": Row(allowed(200, *ORGANISERS), community_and("event"), "post"),
+    "events:action_add": Row(allowed(200, *ORGANISERS), community_and("event"), "post"),
+    # A members' link: readers are sent to it.
+    "events:material": Row(event_seen_by(302), event_thing("material", "material")),
+    "events:material_remove": Row(
+        allowed(302, *ORGANISERS), event_thing("material", "material"), "post"
+    ),
+    # The action item belongs to the member in the matrix objects, not to an actor.
+    "events:action_done": Row(
+        {**event_seen_by(403), "visitor": 302, **dict.fromkeys(ORGANISERS, 302)},
+        event_thing("action", "action"),
+        "post",
+    ),
+    "events:action_remove": Row(allowed(302, *ORGANISERS), event_thing("action", "action"), "post"),
+    # Nobody in the matrix attended (the event is next week): back to the event page.
+    "events:feedback": Row(event_seen_by(302), community_and("event")),
     "events:check_in_toggle": Row(
         allowed(302, *ORGANISERS),
         lambda objects: {
@@ -271,6 +297,15 @@ def matrix_objects(community, other_community):
         ),
         "registration": RegistrationFactory(
             event=event, user=MembershipFactory(community=community).user
+        ),
+        "material": Material.objects.create(
+            event=event, title="Slides", url="https://example.org/slides", visibility="members"
+        ),
+        "action": ActionItem.objects.create(
+            event=event,
+            title="Share the model contract",
+            owner=MembershipFactory(community=community).user,
+            due_date=event.starts_at.date(),
         ),
         "task": ChecklistItem.objects.create(event=event, phase="before", title="Invite"),
         "question": NeedsQuestion.objects.create(

@@ -15,3 +15,9 @@ document.addEventListener("change", function (event) {
     hint.hidden = hint.getAttribute("data-format-hint") !== event.target.value;
   });
 });
+
+// Forms with data-confirm ask before they submit (removals outside htmx).
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
+});

@@ -31,3 +31,15 @@ def test_seed_demo_agendas_some_breaking_the_75_25_rule():
     summaries = [agenda_summary(event=event) for event in Event.objects.all()]
     assert any(summary.breaks_75_25 for summary in summaries)
     assert any(summary.total_minutes and not summary.breaks_75_25 for summary in summaries)
+
+
+def test_seed_demo_follows_up_past_events():
+    from events.models import ActionItem, Feedback, FollowUp, Material  # noqa: PLC0415
+
+    call_command("seed_demo", "--force", stdout=StringIO())
+    counts = [model.objects.count() for model in (FollowUp, Material, ActionItem, Feedback)]
+    call_command("seed_demo", "--force", stdout=StringIO())
+
+    assert [model.objects.count() for model in (FollowUp, Material, ActionItem, Feedback)] == counts
+    assert all(counts)
+    assert FollowUp.objects.filter(aar_sustain_change__contains="three weeks").exists()
