@@ -26,8 +26,13 @@ def event_url(event) -> str:
     )
 
 
-def vevent(event, *, with_link: bool = False, alarms: tuple[timedelta, ...] = ()):
-    """One VEVENT. `with_link` adds the meeting link (only for people with a seat)."""
+# Reminders in a person's own feed: a day and an hour before (as the reminder emails).
+REMINDERS = (timedelta(days=1), timedelta(hours=1))
+
+
+def vevent(event, *, with_link: bool = False, alarms: tuple[timedelta, ...] = (), tentative=False):
+    """One VEVENT. `with_link` adds the meeting link (only for people with a seat);
+    `tentative` marks a place on the waiting list."""
     zone = ZoneInfo(event.time_zone)
     entry = icalendar.Event()
     entry.add("uid", event_uid(event))
@@ -36,7 +41,10 @@ def vevent(event, *, with_link: bool = False, alarms: tuple[timedelta, ...] = ()
     entry.add("summary", event.title)
     entry.add("dtstart", event.starts_at.astimezone(zone))
     entry.add("dtend", event.ends_at.astimezone(zone))
-    entry.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    if event.is_cancelled:
+        entry.add("status", "CANCELLED")
+    else:
+        entry.add("status", "TENTATIVE" if tentative else "CONFIRMED")
     url = event_url(event)
     entry.add("url", url)
     description = [event.description.strip(), url]
@@ -65,6 +73,9 @@ def calendar_bytes(entries, *, name: str = "") -> bytes:
     calendar.add("method", "PUBLISH")
     if name:
         calendar.add("x-wr-calname", name)
+        calendar.add("name", name)
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
     for entry in entries:
         calendar.add_component(entry)
     calendar.add_missing_timezones()

@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from datetime import timedelta
 
@@ -534,3 +535,43 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.event}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarToken(models.Model):
+    """The secret in a calendar subscription URL. Without a community: the person's own feed
+    (the events they registered for); with one: every event of that community they may see.
+    Revoking ends the URL; a new token makes a new one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+        constraints = [
+            # One live link per person and community, and one for their own feed.
+            models.UniqueConstraint(
+                fields=["user", "community"],
+                condition=Q(revoked_at__isnull=True),
+                name="events_one_live_community_calendar",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True, community__isnull=True),
+                name="events_one_live_personal_calendar",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar link of {self.user}"

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -336,4 +337,28 @@ def feedback_summary(*, event: Event, comments: int = 50) -> FeedbackSummary:
             .select_related("user")
             .order_by("-updated_at")[:comments]
         ),
+    )
+
+
+# Calendar feeds reach this far back, so recent events stay in subscribed calendars.
+FEED_PAST_DAYS = 90
+
+
+def feed_events(*, community, visibilities, now=None) -> QuerySet[Event]:
+    since = (now or timezone.now()) - timedelta(days=FEED_PAST_DAYS)
+    return (
+        Event.objects.filter(community=community, visibility__in=visibilities, ends_at__gte=since)
+        .select_related("community")
+        .order_by("starts_at", "id")
+    )
+
+
+def feed_registrations(*, user, now=None) -> QuerySet[Registration]:
+    """A person's feed: the events they hold a registration for (that they may still see),
+    recent and upcoming."""
+    since = (now or timezone.now()) - timedelta(days=FEED_PAST_DAYS)
+    return (
+        my_registrations(user=user, when="upcoming", now=since)
+        .select_related("event__community")
+        .order_by("event__starts_at", "id")
     )

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from events.checklists import default_items
 from events.models import (
     ActionItem,
     AgendaSegment,
+    CalendarToken,
     ChecklistItem,
     Event,
     EventLanguage,
@@ -548,3 +549,29 @@ def feedback_submit(
         defaults={"rating": rating, "recommend": recommend, "comment": comment.strip()},
     )
     return feedback
+
+
+# --- Calendar links -----------------------------------------------------------------------
+
+
+def calendar_token_get(*, user, community=None) -> CalendarToken:
+    """The person's live calendar link (their own feed, or a community's), made on first
+    use. Safe under a double click: the partial unique constraint keeps one live link."""
+    live = CalendarToken.objects.filter(user=user, community=community, revoked_at__isnull=True)
+    token = live.first()
+    if token is not None:
+        return token
+    try:
+        with transaction.atomic():
+            return CalendarToken.objects.create(user=user, community=community)
+    except IntegrityError:
+        return live.get()
+
+
+@transaction.atomic
+def calendar_token_renew(*, user, community=None) -> CalendarToken:
+    """Revokes the live link (calendars subscribed to it stop updating) and makes a new one."""
+    CalendarToken.objects.filter(user=user, community=community, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return CalendarToken.objects.create(user=user, community=community)

@@ -7,6 +7,14 @@ app_name = "events"
 # Included before communities' own /<slug>/ patterns (see copsite/urls.py).
 urlpatterns = [
     path("my/events/", views.my_events, name="mine"),
+    path("my/calendars/", views.calendars, name="calendars"),
+    path("my/calendar/<str:token>.ics", views.member_feed, name="member_feed"),
+    path("<slug:slug>/events/calendar.ics", views.community_feed, name="community_feed"),
+    path(
+        "<slug:slug>/events/calendar/<str:token>.ics",
+        views.community_private_feed,
+        name="community_private_feed",
+    ),
     path("<slug:slug>/events/", views.event_list, name="list"),
     path("<slug:slug>/events/new/", views.event_create, name="create"),
     path("<slug:slug>/events/<int:pk>/", views.event_detail, name="detail"),

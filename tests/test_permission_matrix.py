@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from communities.models import Membership, RoleAssignment
-from events.models import ActionItem, AgendaSegment, ChecklistItem, Material
+from events.models import ActionItem, AgendaSegment, CalendarToken, ChecklistItem, Material
 from members.models import NeedsQuestion
 from tests.conftest import ACTORS
 from tests.factories import (
@@ -152,6 +152,19 @@ MATRIX: dict[str, Row] = {
     "members_survey_results": Row(allowed(200, "core_team"), community),
     # Events. The event here is for members, with seats: readers see it, organisers run it.
     "events:mine": Row(signed_in(200)),
+    "events:calendars": Row(signed_in(200)),
+    # Calendar feeds are fetched without a session: the token in the URL is the key.
+    "events:member_feed": Row(
+        everyone(200), lambda objects: {"token": objects["personal_calendar"].token}
+    ),
+    "events:community_private_feed": Row(
+        everyone(200),
+        lambda objects: {
+            "slug": objects["community"].slug,
+            "token": objects["community_calendar"].token,
+        },
+    ),
+    "events:community_feed": Row(everyone(200), community),
     "events:list": Row(everyone(200), community),
     "events:create": Row(allowed(200, *ORGANISERS), community),
     "events:detail": Row(event_seen_by(200), community_and("event")),
@@ -278,6 +291,7 @@ def test_the_harness_notices_a_pattern_without_a_row():
 @pytest.fixture
 def matrix_objects(community, other_community):
     """The objects the URLs address, all inside `community`."""
+    objects_owner = MembershipFactory(community=community).user
     return {
         "community": community,
         "other_community": other_community,
@@ -307,6 +321,8 @@ def matrix_objects(community, other_community):
             owner=MembershipFactory(community=community).user,
             due_date=event.starts_at.date(),
         ),
+        "personal_calendar": CalendarToken.objects.create(user=objects_owner),
+        "community_calendar": CalendarToken.objects.create(user=objects_owner, community=community),
         "task": ChecklistItem.objects.create(event=event, phase="before", title="Invite"),
         "question": NeedsQuestion.objects.create(
             community=community, text="What do you need?", kind="text"
