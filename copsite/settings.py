@@ -154,7 +154,8 @@ else:
     # In-process cache: enough for allauth's rate limits in a single development server.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker may be a Redis of its own (or another database number of the same one).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -167,6 +168,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 # The beat schedule. Later apps add their reminders and digests here.
 CELERY_BEAT_SCHEDULE = {
+    "notifications-drain-outbox": {
+        "task": "notifications.tasks.drain_outbox",
+        "schedule": 5.0,  # seconds: nudges after each commit usually come first
+    },
     "notifications-requeue-pending": {
         "task": "notifications.tasks.requeue_pending_deliveries",
         "schedule": crontab(minute="*/5"),

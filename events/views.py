@@ -198,7 +198,7 @@ def _detail_context(request, access, event: Event) -> dict:
 @require_POST
 def register(request, community, access, event):
     try:
-        registration = services.event_register(event=event, user=request.user)
+        registration = services.event_register(event=event, user=request.user, access=access)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Delivery
+from notifications.models import Delivery, OutboxMessage
 
 
 @admin.register(Delivery)
@@ -10,6 +10,16 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ("recipient", "about", "subject")
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Delivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "task", "attempts", "last_error")
+    list_filter = ("task",)
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

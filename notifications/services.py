@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -10,8 +11,9 @@ from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
-from notifications.models import Delivery
+from notifications.models import Delivery, OutboxMessage
 
 
 def _render(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -169,3 +171,72 @@ def deliveries_fail_stuck(*, older_than: timedelta) -> int:
         status=Delivery.Status.FAILED,
         last_error="The worker stopped while sending; not retried, to avoid sending twice.",
     )
+
+
+# --- Outbox -------------------------------------------------------------------------------
+
+OUTBOX_MAX_ATTEMPTS = 5
+# A busy process asks the worker to drain at most this often; the beat drains anyway.
+OUTBOX_NUDGE_SECONDS = 1.0
+_last_nudge = 0.0
+
+
+def outbox_add(*, task: str, kwargs: dict[str, Any]) -> OutboxMessage:
+    """Records that `task(**kwargs)` must run once the caller's transaction commits.
+
+    The row commits (or rolls back) with the caller's own writes. After the commit, the
+    worker is nudged to drain the outbox (at most once a second per process, so a burst of
+    requests publishes a handful of messages, not one each); the beat drains it every few
+    seconds whatever happens, so a lost nudge only delays the work.
+    """
+    message = OutboxMessage.objects.create(task=task, kwargs=kwargs)
+    transaction.on_commit(_nudge_drain, robust=True)
+    return message
+
+
+def _nudge_drain() -> None:
+    global _last_nudge  # noqa: PLW0603 (a per-process rate limit)
+    from notifications.tasks import drain_outbox  # noqa: PLC0415 (tasks import this module)
+
+    eager = drain_outbox.app.conf.task_always_eager
+    now = time.monotonic()
+    if not eager and now - _last_nudge < OUTBOX_NUDGE_SECONDS:
+        return
+    _last_nudge = now
+    drain_outbox.delay()
+
+
+def outbox_drain(*, limit: int = 1000, seconds: float = 50.0) -> int:
+    """Runs the outbox's tasks, oldest first, each once; returns how many ran.
+
+    Each row is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` in its own transaction, so
+    several workers drain side by side without running a row twice; a row is deleted in the
+    transaction that ran its task. The tasks must be idempotent (the email path is). A task
+    that fails keeps its row for the next drain, and is given up after OUTBOX_MAX_ATTEMPTS
+    (its error stays on the row, for the admin).
+    """
+    done, failed, deadline = 0, [], time.monotonic() + seconds
+    while done < limit and time.monotonic() < deadline:
+        with transaction.atomic():
+            message = (
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(attempts__lt=OUTBOX_MAX_ATTEMPTS)
+                .exclude(pk__in=failed)  # a row that failed waits for the next drain
+                .order_by("id")
+                .first()
+            )
+            if message is None:
+                break
+            try:
+                task = import_string(message.task)  # a task's name is its dotted path
+                with transaction.atomic():
+                    task(**message.kwargs)  # inline: this already runs in a worker
+            except Exception as error:  # noqa: BLE001 (kept on the row, retried next drain)
+                message.attempts += 1
+                message.last_error = repr(error)[:2000]
+                message.save(update_fields=["attempts", "last_error"])
+                failed.append(message.pk)
+                continue
+            message.delete()
+            done += 1
+    return done

@@ -8,6 +8,7 @@ from notifications.services import (
     deliveries_pending_ids,
     delivery_mark_failed,
     delivery_send,
+    outbox_drain,
 )
 
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
@@ -34,3 +35,9 @@ def requeue_pending_deliveries() -> int:
     for delivery_id in ids:
         deliver_email.delay(delivery_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def drain_outbox() -> int:
+    """Runs the outbox's tasks (nudged after commits, and on the beat every few seconds)."""
+    return outbox_drain()

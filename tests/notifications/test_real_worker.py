@@ -21,3 +21,23 @@ def test_a_real_worker_sends_a_committed_delivery(real_worker, send_greeting, ma
     delivery.refresh_from_db()
     assert delivery.attempts == 1
     assert delivery.sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_drains_the_outbox_after_a_registration(real_worker, mailoutbox):
+    """The registration commits its outbox row; the nudge reaches the worker through Redis,
+    which runs the email task and sends the confirmation."""
+    from events import services  # noqa: PLC0415
+    from notifications.models import OutboxMessage  # noqa: PLC0415
+    from tests.factories import EventFactory, MembershipFactory  # noqa: PLC0415
+
+    membership = MembershipFactory()
+    event = EventFactory(community=membership.community, capacity=3)
+
+    services.event_register(event=event, user=membership.user)
+
+    def confirmed() -> bool:
+        return any("is confirmed" in message.subject for message in mail.outbox)
+
+    assert wait_for(confirmed), list(OutboxMessage.objects.values("task", "attempts", "last_error"))
+    assert not OutboxMessage.objects.exists()
