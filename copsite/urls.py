@@ -11,8 +11,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # Last: community pages live at /<slug>/ (see communities.models.RESERVED_SLUGS).
-    path("", include("events.urls")),
     path("", include("members.urls")),
+    path("", include("events.urls")),
     path("", include("communities.urls")),
 ]
 

@@ -12,6 +12,11 @@ from communities import rules as community_rules
 from events.models import Event, Visibility
 
 
+def is_signed_in(access) -> bool:
+    """Pages about one's own place at an event (register, cancel, feedback, tasks)."""
+    return access.is_authenticated
+
+
 def can_organise(access) -> bool:
     """Create, edit and run events: the Core Group and the Core Team."""
     return community_rules.can_run_activities(access)
