@@ -171,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-drain-outbox": {
         "task": "notifications.tasks.drain_outbox",
         "schedule": 5.0,  # seconds: nudges after each commit usually come first
+        # A worker that was down does not come back to a pile of identical drains.
+        "options": {"expires": 5.0},
     },
     "notifications-requeue-pending": {
         "task": "notifications.tasks.requeue_pending_deliveries",

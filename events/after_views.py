@@ -145,7 +145,9 @@ def material_download(request, community, access, event, material):
     if not rules.can_see_at(access, material.visibility):
         raise Http404
     if material.url:
-        return redirect(material.url)
+        # Links are shown as they are on the page; this address never redirects, so it
+        # cannot carry the site's name to another host.
+        raise Http404
     return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.filename)
 
 

@@ -17,6 +17,17 @@ KINDS = {
 }
 
 
+# kind -> the registration statuses under which the email is still true when it is sent
+STILL_TRUE = {
+    "event_registration_confirmed": {Registration.Status.CONFIRMED},
+    "event_promoted": {Registration.Status.CONFIRMED},
+    "event_registration_waiting": {Registration.Status.WAITING},
+    "event_moved_to_waiting_list": {Registration.Status.WAITING},
+    "event_registration_cancelled": {Registration.Status.CANCELLED},
+    "event_cancelled": set(Registration.Status.values),
+}
+
+
 def registration_email_send(*, registration_id: int, kind: str, seat_key: str = "") -> bool:
     """Sends the `kind` email about a registration, once. Returns whether it was recorded
     now (False: already sent, or the registration has gone)."""
@@ -27,7 +38,9 @@ def registration_email_send(*, registration_id: int, kind: str, seat_key: str = 
         .filter(pk=registration_id)
         .first()
     )
-    if registration is None:
+    if registration is None or registration.status not in STILL_TRUE[kind]:
+        # The seat changed before the email left (cut, cancelled): it would say what is no
+        # longer so. Whatever changed it sent its own email.
         return False
     event = registration.event
     attachments = []

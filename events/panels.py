@@ -10,11 +10,7 @@ def _upcoming_panel(request, community, access) -> dict | None:
     if not rules.visibilities_for(access):
         return None
     events = list(selectors.event_list(access=access)[:PANEL_EVENTS])
-    tasks = (
-        selectors.my_open_tasks(user=access.user, community=community)
-        if access.is_authenticated
-        else []
-    )
+    tasks = selectors.my_open_tasks(access=access) if access.is_authenticated else []
     return {
         "community": community,
         "events": events,

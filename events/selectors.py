@@ -5,7 +5,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Membership
+from communities.models import Community, Membership
 from events import rules
 from events.models import (
     ActionItem,
@@ -120,8 +120,10 @@ def my_registrations(*, user, when: str = "upcoming", now=None) -> QuerySet[Regi
         community=OuterRef("event__community"), user=user, status=Membership.Status.ACTIVE
     )
     core = (Membership.Tier.CORE_GROUP, Membership.Tier.CORE_TEAM)
+    # A private community's public events are for the people it knows.
+    open_community = ~Q(event__community__visibility=Community.Visibility.PRIVATE) | Q(member=True)
     visible = (
-        Q(event__visibility=Visibility.PUBLIC)
+        (Q(event__visibility=Visibility.PUBLIC) & open_community)
         | Q(event__visibility=Visibility.MEMBERS, member=True)
         | Q(event__visibility=Visibility.INTERNAL, internal=True)
         | Q(core=True)
@@ -229,15 +231,16 @@ def checklist_for(*, event: Event) -> list[ChecklistPhase]:
     ]
 
 
-def my_open_tasks(*, user, community, limit: int = 5) -> list[ChecklistItem]:
+def my_open_tasks(*, access, limit: int = 5) -> list[ChecklistItem]:
     """Checklist items assigned to this person in this community and not done yet, for
     events that are not cancelled, soonest first."""
     return list(
         ChecklistItem.objects.filter(
-            assignee=user,
+            assignee=access.user,
             done_at__isnull=True,
-            event__community=community,
+            event__community=access.community,
             event__status=Event.Status.SCHEDULED,
+            event__visibility__in=rules.visibilities_for(access),
         )
         .select_related("event")
         .order_by("event__starts_at", "due_days", "id")[:limit]

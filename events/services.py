@@ -36,6 +36,7 @@ from events.models import (
     FollowUp,
     Material,
     Registration,
+    Visibility,
 )
 from notifications.services import outbox_add
 
@@ -236,8 +237,12 @@ def _move_to_waiting_head(*, event: Event, registrations: list[Registration]) ->
 
 
 def _promote_waiting(*, event: Event) -> list[Registration]:
-    """Fills free seats from the head of the waiting list. The event must be locked."""
-    if event.is_cancelled:
+    """Fills free seats from the head of the waiting list. The event must be locked.
+
+    Nobody is promoted into an event that has started. Someone waiting who may no longer
+    see the event (they left, or it was narrowed) loses their place instead of a seat.
+    """
+    if event.is_cancelled or timezone.now() >= event.starts_at:
         return []
     waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING)
     if event.capacity is None:
@@ -246,14 +251,21 @@ def _promote_waiting(*, event: Event) -> list[Registration]:
         free = event.capacity - _confirmed_count(event)
         if free <= 0:
             return []
-    queue = waiting.order_by("waiting_since", "id")
-    promoted = list(queue if free is None else queue[:free])
     now = timezone.now()
-    for registration in promoted:
+    promoted = []
+    for registration in waiting.order_by("waiting_since", "id").select_related("user"):
+        if free is not None and len(promoted) >= free:
+            break
+        if not rules.can_see_event(_access_of(event=event, user=registration.user), event):
+            registration.status = Registration.Status.CANCELLED
+            registration.cancelled_at = now
+            registration.save(update_fields=["status", "cancelled_at"])
+            continue
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
         _email_later(registration, "event_promoted")
+        promoted.append(registration)
     return promoted
 
 
@@ -309,6 +321,11 @@ def registration_cancel(*, registration: Registration) -> list[Registration]:
         if current.status == Registration.Status.CANCELLED:
             registration.__dict__.update(current.__dict__)
             return []
+        if timezone.now() >= event.starts_at:
+            raise ValidationError(
+                _("The event has started: registrations can no longer be cancelled."),
+                code="started",
+            )
         current.status = Registration.Status.CANCELLED
         current.cancelled_at = timezone.now()
         current.save(update_fields=["status", "cancelled_at"])
@@ -325,6 +342,8 @@ def event_cancel(*, event: Event) -> Event:
     locked = _lock_event(event_id=event.pk)
     if locked.is_cancelled:
         return locked
+    if timezone.now() >= locked.ends_at:
+        raise ValidationError(_("The event has ended: there is nothing to cancel."))
     locked.status = Event.Status.CANCELLED
     locked.sequence += 1
     locked.save(update_fields=["status", "sequence", "updated_at"])
@@ -395,18 +414,19 @@ def checklist_add_defaults(*, event: Event) -> list[ChecklistItem]:
     )
 
 
-def _check_assignee(*, event: Event, assignee) -> None:
+def _check_assignee(*, event: Event, assignee, field: str = "assignee") -> None:
+    """A task's assignee (or an action item's owner): an active member who may see the
+    event, so the task never shows them an event that is hidden from them."""
     if assignee is None:
         return
-    if (
-        not Membership.objects.active()
-        .filter(community_id=event.community_id, user=assignee)
-        .exists()
-    ):
-        raise ValidationError(
-            {"assignee": _("%(person)s is not an active member of this community.")
-             % {"person": assignee.email}}
-        )  # fmt: skip
+    access = _access_of(event=event, user=assignee)
+    if not access.is_active_member:
+        message = _("%(person)s is not an active member of this community.")
+    elif not rules.can_see_event(access, event):
+        message = _("%(person)s may not see this event (its visibility is narrower).")
+    else:
+        return
+    raise ValidationError({field: message % {"person": assignee.email}})
 
 
 @transaction.atomic
@@ -535,11 +555,7 @@ def follow_up_save(*, event: Event, by, **fields) -> FollowUp:
 
 
 def action_item_add(*, event: Event, title: str, owner, due_date) -> ActionItem:
-    if not Membership.objects.active().filter(community_id=event.community_id, user=owner).exists():
-        raise ValidationError(
-            {"owner": _("%(person)s is not an active member of this community.")
-             % {"person": owner.email}}
-        )  # fmt: skip
+    _check_assignee(event=event, assignee=owner, field="owner")
     item = ActionItem(event=event, title=title.strip(), owner=owner, due_date=due_date)
     item.full_clean()
     item.save()
@@ -598,3 +614,20 @@ def calendar_token_renew(*, user, community=None) -> CalendarToken:
         revoked_at=timezone.now()
     )
     return CalendarToken.objects.create(user=user, community=community)
+
+
+def registrations_cancel_for(*, community, user) -> int:
+    """When someone leaves (or is removed from) a community: their places at its upcoming
+    events that are not public are given up, and the freed seats go to the waiting list.
+    Runs in the caller's transaction (communities' membership_ended extension point)."""
+    upcoming = Registration.objects.filter(
+        user=user,
+        event__community=community,
+        event__starts_at__gt=timezone.now(),
+        status__in=Registration.ACTIVE_STATUSES,
+    ).exclude(event__visibility=Visibility.PUBLIC)
+    count = 0
+    for registration in upcoming:
+        registration_cancel(registration=registration)
+        count += 1
+    return count

@@ -155,6 +155,7 @@ def _detail_context(request, access, event: Event) -> dict:
         "can_organise": rules.can_organise(access),
         "agenda": selectors.agenda_summary(event=event),
         "ended": event.ends_at < timezone.now(),
+        "started": event.starts_at <= timezone.now(),
         "checklist": selectors.checklist_progress(event=event)
         if rules.can_organise(access)
         else None,
@@ -209,8 +210,12 @@ def unregister(request, community, access, event):
         messages.info(request, _("You are not registered for this event."))
         return redirect("events:detail", slug=community.slug, pk=event.pk)
     if request.method == "POST":
-        services.registration_cancel(registration=registration)
-        messages.success(request, _("Your registration is cancelled."))
+        try:
+            services.registration_cancel(registration=registration)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your registration is cancelled."))
         return redirect("events:detail", slug=community.slug, pk=event.pk)
     return render(
         request,
@@ -228,8 +233,12 @@ def unregister(request, community, access, event):
 @require_http_methods(["GET", "POST"])
 def event_cancel(request, community, access, event):
     if request.method == "POST":
-        services.event_cancel(event=event)
-        messages.success(request, _("The event is cancelled. Everyone registered is told."))
+        try:
+            services.event_cancel(event=event)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The event is cancelled. Everyone registered is told."))
         return redirect("events:detail", slug=community.slug, pk=event.pk)
     return render(
         request,

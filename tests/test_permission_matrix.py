@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from communities.models import Membership, RoleAssignment
@@ -183,8 +184,8 @@ MATRIX: dict[str, Row] = {
     # Empty posts: the follow-up page comes back with the errors at their fields.
     "events:material_add": Row(allowed(200, *ORGANISERS), community_and("event"), "post"),
     "events:action_add": Row(allowed(200, *ORGANISERS), community_and("event"), "post"),
-    # A members' link: readers are sent to it.
-    "events:material": Row(event_seen_by(302), event_thing("material", "material")),
+    # A members' file: readers download it.
+    "events:material": Row(event_seen_by(200), event_thing("material", "material")),
     "events:material_remove": Row(
         allowed(302, *ORGANISERS), event_thing("material", "material"), "post"
     ),
@@ -288,6 +289,18 @@ def test_the_harness_notices_a_pattern_without_a_row():
     assert "new" not in MATRIX
 
 
+def material_file(event):
+    material = Material(event=event, title="Slides", visibility="members", filename="s.txt")
+    material.file.save("s.txt", ContentFile(b"slides"), save=False)
+    material.save()
+    return material
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def matrix_objects(community, other_community):
     """The objects the URLs address, all inside `community`."""
@@ -312,9 +325,7 @@ def matrix_objects(community, other_community):
         "registration": RegistrationFactory(
             event=event, user=MembershipFactory(community=community).user
         ),
-        "material": Material.objects.create(
-            event=event, title="Slides", url="https://example.org/slides", visibility="members"
-        ),
+        "material": material_file(event),
         "action": ActionItem.objects.create(
             event=event,
             title="Share the model contract",

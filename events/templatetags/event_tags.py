@@ -1,3 +1,4 @@
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -13,3 +14,9 @@ def in_event_zone(value, event) -> str:
         return ""
     local = value.astimezone(ZoneInfo(event.time_zone))
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({event.time_zone})"
+
+
+@register.filter
+def urlize_host(url: str) -> str:
+    """The host a link goes to, shown beside it."""
+    return urlsplit(url).hostname or ""
