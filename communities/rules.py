@@ -89,6 +89,15 @@ def access_for_slug(user, slug: str) -> Access | None:
     return Access(community=community, user=user, membership=None)
 
 
+def access_for(*, community: Community, user) -> Access:
+    """A person's standing in a community already loaded (services checking someone other
+    than the viewer, or outside a request)."""
+    membership = None
+    if getattr(user, "is_authenticated", False):
+        membership = Membership.objects.filter(community=community, user=user).first()
+    return Access(community=community, user=user, membership=membership)
+
+
 def can_see_community(access: Access) -> bool:
     """A private community does not exist for anyone it does not know."""
     if access.community.visibility != Community.Visibility.PRIVATE:

@@ -111,7 +111,9 @@ def calendars(request):
         return redirect("events:calendars")
     links = {
         link.community_id: link
-        for link in CalendarToken.objects.filter(user=request.user, revoked_at__isnull=True)
+        for link in CalendarToken.objects.filter(
+            user=request.user, revoked_at__isnull=True
+        ).select_related("community")
     }
     return render(
         request,

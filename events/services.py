@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from communities.models import Membership
-from communities.rules import Access
+from communities.rules import Access, access_for
 from communities.services import membership_record_participation
 from events import rules
 from events.checklists import default_items
@@ -84,8 +83,7 @@ def _confirmed_count(event: Event) -> int:
 
 
 def _access_of(*, event: Event, user) -> Access:
-    membership = Membership.objects.filter(community_id=event.community_id, user=user).first()
-    return Access(community=event.community, user=user, membership=membership)
+    return access_for(community=event.community, user=user)
 
 
 def _email_later(registration: Registration, kind: str) -> None:
@@ -387,7 +385,9 @@ def agenda_move(*, segment: AgendaSegment, offset: int) -> None:
     """Moves a segment up (offset -1) or down (+1); at either end nothing changes."""
     _lock_event(event_id=segment.event_id)
     segments = list(AgendaSegment.objects.filter(event_id=segment.event_id))
-    index = next(i for i, item in enumerate(segments) if item.pk == segment.pk)
+    index = next((i for i, item in enumerate(segments) if item.pk == segment.pk), None)
+    if index is None:  # removed by someone else a moment ago: nothing to move
+        return
     target = index + offset
     if 0 <= target < len(segments):
         segments[index], segments[target] = segments[target], segments[index]

@@ -157,3 +157,11 @@ class TestEditor:
         with django_assert_max_num_queries(6):
             response = client.get(self.url("agenda", event))
         assert response.content.decode().count('data-testid="segment"') == count
+
+
+def test_moving_a_segment_someone_just_removed_changes_nothing(event):
+    stale = add(event, "Gone", 10)
+    add(event, "Stays", 10)
+    AgendaSegment.objects.filter(pk=stale.pk).delete()
+    services.agenda_move(segment=stale, offset=1)
+    assert titles(event) == ["Stays"]

@@ -205,3 +205,16 @@ class TestFeedQueryBudgets:
         with django_assert_max_num_queries(4):
             calendar = parse(client.get(url))
         assert len(calendar.walk("VEVENT")) == count
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_calendars_page_query_budget(client, django_assert_max_num_queries, count):
+    person = MembershipFactory().user
+    for _ in range(count):
+        community = CommunityFactory()
+        MembershipFactory(community=community, user=person)
+        services.calendar_token_get(user=person, community=community)
+    client.force_login(person)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("events:calendars"))
+    assert response.content.decode().count('data-testid="feed-link"') == count
