@@ -8,8 +8,9 @@ sessions, and makes a fresh event with `--seats` seats. It starts the app under 
 free local port (production settings: DEBUG off), then `--clients` concurrent clients each
 take the next person and POST the event's register URL as that person, until every person
 has registered once, so most of them land on the waiting list. Each request is the real
-path: middleware, session, access check, the registration service (row lock, count,
-insert) and the email task handed to Redis. Prints name=value lines: registrations per
+path: middleware, session, access check, the registration service (row lock, count, and
+the registration written with its email's outbox row) and, at most once a second per
+worker, the nudge to drain the outbox handed to Redis. Prints name=value lines: registrations per
 second, latency percentiles, seats taken, and last `overbooked=` (confirmed beyond the
 capacity; 0 is the only right answer). Stops the server it started and removes its event.
 

@@ -7,9 +7,11 @@ through `access.can_manage` and friends, and querysets through
 `Community.objects.listed_for(user)`, which encodes `can_see_community` for lists.
 """
 
+from django.db import connection
 from django.utils.functional import cached_property
 
 from communities.models import Community, Membership, RoleAssignment
+from copsite.rows import Columns, quoted
 
 
 class Access:
@@ -69,24 +71,36 @@ class Access:
         return can_join(self)
 
 
+_COMMUNITY = Columns(Community, "c")
+_MEMBERSHIP = Columns(Membership, "m")
+# The person's membership row joins to the community, so a visitor or a non-member still
+# gets the community (with NULLs for the membership) from the same single statement.
+_ACCESS_SQL = (
+    f"SELECT {_COMMUNITY.sql}, {_MEMBERSHIP.sql} FROM {_COMMUNITY.table} c "  # noqa: S608
+    f"LEFT JOIN {_MEMBERSHIP.table} m ON m.{quoted('community_id')} = c.{quoted('id')} "
+    f"AND m.{quoted('user_id')} = %s WHERE c.{quoted('slug')} = %s"
+)
+
+
 def access_for_slug(user, slug: str) -> Access | None:
     """The community at `slug` with the person's standing; None if there is no such slug.
 
-    One query: the membership with its community for anyone who has a membership row (every
-    member page), else the community. The sponsor flag comes later, if a check needs it.
+    One statement, on every community page: the community with the person's membership row
+    if they have one (plain SQL, see copsite/rows.py). The sponsor flag comes later, if a
+    check needs it.
     """
-    if getattr(user, "is_authenticated", False):
-        # At most one row (one membership per person and community): no ORDER BY needed.
-        rows = Membership.objects.filter(community__slug=slug, user=user).select_related(
-            "community"
-        )[:1]
-        membership = next(iter(rows), None)
-        if membership is not None:
-            return Access(community=membership.community, user=user, membership=membership)
-    community = Community.objects.filter(slug=slug).first()
-    if community is None:
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCESS_SQL, [user_id, slug])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return Access(community=community, user=user, membership=None)
+    community = _COMMUNITY.instance(row)
+    membership = None
+    if row[len(_COMMUNITY)] is not None:  # the membership's id
+        membership = _MEMBERSHIP.instance(row, len(_COMMUNITY))
+        membership.community = community
+    return Access(community=community, user=user, membership=membership)
 
 
 def access_for(*, community: Community, user) -> Access:

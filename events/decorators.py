@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from communities import rules as community_rules
 from communities.decorators import community_view
 from copsite.views import Refusal
-from events import rules
-from events.models import Event
+from events import rules, selectors
 
 
 def event_view(predicate=community_rules.can_see_community):
@@ -24,10 +23,9 @@ def event_view(predicate=community_rules.can_see_community):
         @community_view(predicate)
         @wraps(view)
         def wrapped(request, community, access, pk, *args, **kwargs):
-            event = Event.objects.filter(pk=pk, community=community).first()
+            event = selectors.event_in(community=community, pk=pk)
             if event is None:
                 raise Http404
-            event.community = community
             if not rules.can_see_event(access, event):
                 if rules.is_external_member_of_internal_event(access, event):
                     raise Refusal(

@@ -1,11 +1,13 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership
+from copsite.rows import Columns, quoted
 from events import rules
 from events.models import (
     ActionItem,
@@ -19,6 +21,25 @@ from events.models import (
     Registration,
     Visibility,
 )
+
+EVENT_COLUMNS = Columns(Event, "e")
+_EVENT_SQL = (
+    f"SELECT {EVENT_COLUMNS.sql} FROM {EVENT_COLUMNS.table} e "  # noqa: S608
+    f"WHERE e.{quoted('id')} = %s AND e.{quoted('community_id')} = %s"
+)
+
+
+def event_in(*, community: Community, pk: int) -> Event | None:
+    """The event `pk` if it belongs to `community`, for every event page (plain SQL: it runs
+    on each of them, see copsite/rows.py). None for another community's event."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EVENT_SQL, [pk, community.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event = EVENT_COLUMNS.instance(row)
+    event.community = community
+    return event
 
 
 def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from communities.rules import Access, access_for
 from communities.services import membership_record_participation
+from copsite.rows import insert_statement, mark_saved, quoted
 from events import rules
 from events.checklists import default_items
 from events.models import (
@@ -37,7 +38,8 @@ from events.models import (
     Registration,
     Visibility,
 )
-from notifications.services import outbox_add
+from events.selectors import EVENT_COLUMNS
+from notifications.services import outbox_add, outbox_add_with_insert
 
 EVENT_FIELDS = (
     "title",
@@ -60,7 +62,10 @@ EVENT_FIELDS = (
 # Registration is the hot path under load (hundreds a second on one event): while the event
 # is locked, every statement is plain SQL, so no time goes to building queries while others
 # wait for the lock.
-_LOCK_SQL = f"SELECT * FROM {Event._meta.db_table} WHERE id = %s FOR UPDATE"  # noqa: S608
+_LOCK_SQL = (
+    f"SELECT {EVENT_COLUMNS.sql} FROM {EVENT_COLUMNS.table} e "  # noqa: S608
+    f"WHERE e.{quoted('id')} = %s FOR UPDATE"
+)
 _CONFIRMED_SQL = (
     f"SELECT count(*) FROM {Registration._meta.db_table} "  # noqa: S608
     "WHERE event_id = %s AND status = 'confirmed'"
@@ -71,9 +76,12 @@ def _lock_event(*, event_id: int) -> Event:
     """The event, its row locked until the transaction ends: the one gate for its seats."""
     if not connection.features.has_select_for_update:
         return Event.objects.get(pk=event_id)  # SQLite: one writer at a time anyway
-    for event in Event.objects.raw(_LOCK_SQL, [event_id]):
-        return event
-    raise Event.DoesNotExist
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL, [event_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Event.DoesNotExist
+    return EVENT_COLUMNS.instance(row)
 
 
 def _confirmed_count(event: Event) -> int:
@@ -290,7 +298,7 @@ def event_register(
             if refusal:
                 raise ValidationError(refusal, code="registration_refused")
             seated = locked.capacity is None or _confirmed_count(locked) < locked.capacity
-            registration = Registration.objects.create(
+            registration = Registration(
                 event=locked,
                 user=user,
                 status=Registration.Status.CONFIRMED if seated else Registration.Status.WAITING,
@@ -298,10 +306,20 @@ def event_register(
                 confirmed_at=now if seated else None,
                 waiting_since=None if seated else now,
             )
-            _email_later(
-                registration,
-                "event_registration_confirmed" if seated else "event_registration_waiting",
+            # The registration and its email's outbox row in one statement (plain SQL, as
+            # everything while the event is locked).
+            key = outbox_add_with_insert(
+                insert=insert_statement(registration),
+                task="events.tasks.registration_email",
+                kwargs={
+                    "kind": "event_registration_confirmed"
+                    if seated
+                    else "event_registration_waiting",
+                    "seat_key": _seat_key(registration),
+                },
+                id_key="registration_id",
             )
+            mark_saved(registration, key)
     except IntegrityError:
         # Already registered (events_one_active_registration): nothing changed.
         return Registration.objects.get(

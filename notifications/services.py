@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from copsite.rows import quoted
 from notifications.models import Delivery, OutboxMessage
 
 
@@ -192,6 +193,50 @@ def outbox_add(*, task: str, kwargs: dict[str, Any]) -> OutboxMessage:
     message = OutboxMessage.objects.create(task=task, kwargs=kwargs)
     transaction.on_commit(_nudge_drain, robust=True)
     return message
+
+
+def outbox_add_with_insert(
+    *, insert: tuple[str, list], task: str, kwargs: dict[str, Any], id_key: str
+) -> int:
+    """Runs `insert`, one `INSERT ... RETURNING` the new row's key (as
+    `copsite.rows.insert_statement` writes it), and records `task(**kwargs)` like
+    `outbox_add`, with the new key added to the arguments as `id_key`. Returns that key.
+
+    On PostgreSQL the row and its outbox row are written by one statement, a single round
+    trip for a caller that holds a lock meanwhile (registration). Elsewhere, two.
+    """
+    sql, params = insert
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            key = cursor.fetchone()[0]
+        outbox_add(task=task, kwargs={**kwargs, id_key: key})
+        return key
+    meta = OutboxMessage._meta
+    message = OutboxMessage(task=task, kwargs=kwargs)
+    columns, selects, values = [], [], []
+    for field in meta.concrete_fields:
+        if field is meta.auto_field:
+            continue
+        columns.append(quoted(field.column))
+        value = field.get_db_prep_save(field.pre_save(message, add=True), connection)
+        if field.name == "kwargs":
+            selects.append("%s::jsonb || jsonb_build_object(%s::text, written.new_key)")
+            values += [value, id_key]
+        else:
+            selects.append("%s")
+            values.append(value)
+    # Identifiers come from the model; every value is a bound parameter.
+    table, columns, selects = quoted(meta.db_table), ", ".join(columns), ", ".join(selects)
+    statement = (
+        f"WITH written (new_key) AS ({sql}) INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"SELECT {selects} FROM written RETURNING (SELECT new_key FROM written)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *values])
+        key = cursor.fetchone()[0]
+    transaction.on_commit(_nudge_drain, robust=True)
+    return key
 
 
 def _nudge_drain() -> None:

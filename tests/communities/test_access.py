@@ -1,6 +1,7 @@
 """Access rules through the URLs: private communities, IDOR, mass assignment."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from communities import rules
@@ -209,3 +210,38 @@ class TestAccessForSlug:
 
     def test_an_unknown_slug_is_none(self, user):
         assert rules.access_for_slug(user, "no-such-community") is None
+
+    def test_a_non_member_costs_one_query(self, community, user, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            access = rules.access_for_slug(user, community.slug)
+
+        assert access.community == community
+        assert access.membership is None
+
+    def test_a_visitor_costs_one_query(self, community, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            access = rules.access_for_slug(AnonymousUser(), community.slug)
+
+        assert access.community == community
+        assert access.membership is None
+        assert not access.is_sponsor
+
+    def test_another_communitys_membership_is_not_this_ones(self, community, other_community):
+        elsewhere = MembershipFactory(community=other_community)
+
+        access = rules.access_for_slug(elsewhere.user, community.slug)
+
+        assert access.community == community
+        assert access.membership is None
+
+    def test_reads_the_rows_as_the_orm_does(self, community, member, django_assert_num_queries):
+        access = rules.access_for_slug(member, community.slug)
+
+        membership = Membership.objects.get(community=community, user=member)
+        for model, loaded in ((Membership, access.membership), (Community, access.community)):
+            stored = model.objects.get(pk=loaded.pk)
+            for field in model._meta.concrete_fields:
+                assert getattr(loaded, field.attname) == getattr(stored, field.attname), field
+        assert access.membership == membership
+        with django_assert_num_queries(0):
+            assert access.membership.community is access.community

@@ -5,13 +5,14 @@ from datetime import timedelta
 import icalendar
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Membership
-from events import services
-from events.models import Registration, Visibility
-from notifications.models import Delivery
+from events import selectors, services
+from events.models import Event, Registration, Visibility
+from notifications.models import Delivery, OutboxMessage
 from tests.factories import EventFactory, MembershipFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +286,57 @@ class TestEmails:
         with django_capture_on_commit_callbacks(execute=True):
             services.event_register(event=event, user=person)
         assert Delivery.objects.get(recipient=person.email).language == "fr"
+
+
+class TestHotPath:
+    """What every event page and every registration runs (plain SQL, copsite/rows.py)."""
+
+    def test_event_in_reads_the_event_as_the_orm_does(
+        self, community, event, django_assert_num_queries
+    ):
+        with django_assert_num_queries(1):
+            loaded = selectors.event_in(community=community, pk=event.pk)
+
+        stored = Event.objects.get(pk=event.pk)
+        for field in Event._meta.concrete_fields:
+            assert getattr(loaded, field.attname) == getattr(stored, field.attname), field
+        with django_assert_num_queries(0):
+            assert loaded.community is community
+
+    def test_event_in_finds_nothing_of_another_community(self, event, other_community):
+        assert selectors.event_in(community=other_community, pk=event.pk) is None
+        assert selectors.event_in(community=event.community, pk=event.pk + 1000) is None
+
+    def test_a_registration_and_its_email_are_written_together(self, event, make_member):
+        first, second, third = make_member(), make_member(), make_member()
+        registrations = [services.event_register(event=event, user=u) for u in (first, second)]
+        waiting = services.event_register(event=event, user=third)
+
+        for registration in [*registrations, waiting]:
+            stored = Registration.objects.get(pk=registration.pk)
+            assert not registration._state.adding
+            for field in Registration._meta.concrete_fields:
+                assert getattr(registration, field.attname) == getattr(stored, field.attname)
+        work = OutboxMessage.objects.filter(task="events.tasks.registration_email")
+        assert sorted((m.kwargs["registration_id"], m.kwargs["kind"]) for m in work) == [
+            (registrations[0].pk, "event_registration_confirmed"),
+            (registrations[1].pk, "event_registration_confirmed"),
+            (waiting.pk, "event_registration_waiting"),
+        ]
+        assert {m.kwargs["seat_key"] for m in work} == {
+            r.registered_at.isoformat() for r in [*registrations, waiting]
+        }
+
+    def test_registering_over_http_stays_within_its_statements(
+        self, client, event, member, django_assert_num_queries
+    ):
+        client.force_login(member)
+        url = reverse("events:register", kwargs={"slug": event.community.slug, "pk": event.pk})
+
+        # The person, the access check, the event; then, inside the transaction (a savepoint
+        # in tests), the lock, the count and one statement for the registration with its
+        # email (two elsewhere than PostgreSQL).
+        with django_assert_num_queries(8 if connection.vendor == "postgresql" else 9):
+            client.post(url)
+
+        assert Registration.objects.filter(event=event, user=member).exists()

@@ -4,9 +4,10 @@ from unittest import mock
 
 import pytest
 from celery import shared_task
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from copsite.celery import app as celery_app
+from copsite.rows import insert_statement
 from notifications import services
 from notifications.models import OutboxMessage
 
@@ -73,3 +74,65 @@ def test_a_busy_process_nudges_the_worker_at_most_once_a_second(monkeypatch):
         for _ in range(50):
             services._nudge_drain()
     assert delay.call_count == 1
+
+
+KEYED = "tests.notifications.test_outbox.record_keyed_call"
+
+
+@shared_task(name=KEYED)
+def record_keyed_call(*, value, row):
+    CALLS.append((value, row))
+
+
+def keyed_insert(value):
+    """The row a caller writes with its work: here another outbox row, as any model would do."""
+    return insert_statement(OutboxMessage(task="tests.unused", kwargs={"value": value}))
+
+
+class TestOutboxAddWithInsert:
+    def test_writes_the_row_and_its_work_with_the_new_key(self, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks() as callbacks:
+            key = services.outbox_add_with_insert(
+                insert=keyed_insert("row"), task=KEYED, kwargs={"value": "v"}, id_key="row"
+            )
+
+        assert OutboxMessage.objects.get(pk=key).kwargs == {"value": "row"}
+        work = OutboxMessage.objects.get(task=KEYED)
+        assert work.kwargs == {"value": "v", "row": key}
+        assert work.created_at is not None
+        assert len(callbacks) == 1  # the worker is nudged after the commit
+        OutboxMessage.objects.filter(pk=key).delete()
+        assert services.outbox_drain() == 1
+        assert [("v", key)] == CALLS
+
+    def test_one_statement_on_postgresql(self, django_assert_num_queries):
+        if connection.vendor != "postgresql":
+            pytest.skip("one statement on PostgreSQL; two elsewhere")
+        with django_assert_num_queries(1):
+            services.outbox_add_with_insert(
+                insert=keyed_insert("row"), task=KEYED, kwargs={"value": "v"}, id_key="row"
+            )
+
+    def test_rolled_back_together(self):
+        def write_then_fail():
+            with transaction.atomic():
+                services.outbox_add_with_insert(
+                    insert=keyed_insert("row"), task=KEYED, kwargs={"value": "v"}, id_key="row"
+                )
+                raise RuntimeError
+
+        with pytest.raises(RuntimeError):
+            write_then_fail()
+
+        assert not OutboxMessage.objects.exists()
+
+    def test_a_refused_insert_records_no_work(self):
+        sql, params = keyed_insert("row")
+        refused = (sql.replace('"task"', '"no_such_column"', 1), params)
+
+        with pytest.raises(DatabaseError), transaction.atomic():
+            services.outbox_add_with_insert(
+                insert=refused, task=KEYED, kwargs={"value": "v"}, id_key="row"
+            )
+
+        assert not OutboxMessage.objects.exists()
