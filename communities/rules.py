@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils.functional import cached_property
 
 from communities.models import Community, Membership, RoleAssignment
-from copsite.rows import Columns, quoted
+from copsite.rows import Columns
 
 
 class Access:
@@ -77,8 +77,9 @@ _MEMBERSHIP = Columns(Membership, "m")
 # gets the community (with NULLs for the membership) from the same single statement.
 _ACCESS_SQL = (
     f"SELECT {_COMMUNITY.sql}, {_MEMBERSHIP.sql} FROM {_COMMUNITY.table} c "  # noqa: S608
-    f"LEFT JOIN {_MEMBERSHIP.table} m ON m.{quoted('community_id')} = c.{quoted('id')} "
-    f"AND m.{quoted('user_id')} = %s WHERE c.{quoted('slug')} = %s"
+    f"LEFT JOIN {_MEMBERSHIP.table} m ON {_MEMBERSHIP.column('community')} = "
+    f"{_COMMUNITY.column('id')} AND {_MEMBERSHIP.column('user')} = %s "
+    f"WHERE {_COMMUNITY.column('slug')} = %s"
 )
 
 

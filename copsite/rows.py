@@ -30,12 +30,18 @@ class Columns:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.names = [field.attname for field in self.fields]
+        self.alias = alias
         self.sql = ", ".join(f"{alias}.{quoted(field.column)}" for field in self.fields)
         self.table = quoted(model._meta.db_table)
         self._converters: dict[str, list] = {}
 
     def __len__(self) -> int:
         return len(self.fields)
+
+    def column(self, name: str) -> str:
+        """A field's column under the alias: `Columns(Event, "e").column("community")` is
+        `e."community_id"`."""
+        return f"{self.alias}.{quoted(self.model._meta.get_field(name).column)}"
 
     def converters(self, using: str) -> list[tuple[int, list, object]]:
         """(index, converters, column) for the fields that convert what the database sends
@@ -64,10 +70,19 @@ class Columns:
 
 def insert_statement(instance: Model, *, using: str = "default") -> tuple[str, list]:
     """`INSERT ... RETURNING` the new primary key, for an unsaved instance with an automatic
-    key: its concrete fields' values prepared as `save()` would (`auto_now_add` included)."""
+    key: its concrete fields' values prepared as `save()` would (`auto_now_add` included).
+    Generated columns are left to the database; a field with a database default is refused,
+    as the value `save()` would leave out cannot be told apart here."""
     connection = connections[using]
     meta = instance._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    fields = [
+        field
+        for field in meta.concrete_fields
+        if field is not meta.auto_field and not getattr(field, "generated", False)
+    ]
+    for field in fields:
+        if field.has_db_default():
+            raise ValueError(f"insert_statement() does not handle {field}'s database default.")
     values = [
         field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
     ]

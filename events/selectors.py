@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership
-from copsite.rows import Columns, quoted
+from copsite.rows import Columns
 from events import rules
 from events.models import (
     ActionItem,
@@ -22,16 +22,19 @@ from events.models import (
     Visibility,
 )
 
+BIGINT_MAX = 2**63 - 1
 EVENT_COLUMNS = Columns(Event, "e")
 _EVENT_SQL = (
     f"SELECT {EVENT_COLUMNS.sql} FROM {EVENT_COLUMNS.table} e "  # noqa: S608
-    f"WHERE e.{quoted('id')} = %s AND e.{quoted('community_id')} = %s"
+    f"WHERE {EVENT_COLUMNS.column('id')} = %s AND {EVENT_COLUMNS.column('community')} = %s"
 )
 
 
 def event_in(*, community: Community, pk: int) -> Event | None:
     """The event `pk` if it belongs to `community`, for every event page (plain SQL: it runs
     on each of them, see copsite/rows.py). None for another community's event."""
+    if not 0 < pk <= BIGINT_MAX:  # an edited link: no such event, whatever the database
+        return None
     with connection.cursor() as cursor:
         cursor.execute(_EVENT_SQL, [pk, community.pk])
         row = cursor.fetchone()

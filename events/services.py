@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from communities.rules import Access, access_for
 from communities.services import membership_record_participation
-from copsite.rows import insert_statement, mark_saved, quoted
+from copsite.rows import Columns, insert_statement, mark_saved
 from events import rules
 from events.checklists import default_items
 from events.models import (
@@ -64,11 +64,12 @@ EVENT_FIELDS = (
 # wait for the lock.
 _LOCK_SQL = (
     f"SELECT {EVENT_COLUMNS.sql} FROM {EVENT_COLUMNS.table} e "  # noqa: S608
-    f"WHERE e.{quoted('id')} = %s FOR UPDATE"
+    f"WHERE {EVENT_COLUMNS.column('id')} = %s FOR UPDATE"
 )
+_REGISTRATION = Columns(Registration, "r")
 _CONFIRMED_SQL = (
-    f"SELECT count(*) FROM {Registration._meta.db_table} "  # noqa: S608
-    "WHERE event_id = %s AND status = 'confirmed'"
+    f"SELECT count(*) FROM {_REGISTRATION.table} r "  # noqa: S608
+    f"WHERE {_REGISTRATION.column('event')} = %s AND {_REGISTRATION.column('status')} = %s"
 )
 
 
@@ -86,7 +87,7 @@ def _lock_event(*, event_id: int) -> Event:
 
 def _confirmed_count(event: Event) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(_CONFIRMED_SQL, [event.pk])
+        cursor.execute(_CONFIRMED_SQL, [event.pk, Registration.Status.CONFIRMED])
         return cursor.fetchone()[0]
 
 

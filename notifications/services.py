@@ -203,7 +203,8 @@ def outbox_add_with_insert(
     `outbox_add`, with the new key added to the arguments as `id_key`. Returns that key.
 
     On PostgreSQL the row and its outbox row are written by one statement, a single round
-    trip for a caller that holds a lock meanwhile (registration). Elsewhere, two.
+    trip for a caller that holds a lock meanwhile (registration). Elsewhere they are two
+    statements, so call it inside the caller's `transaction.atomic()`, as services do.
     """
     sql, params = insert
     if connection.vendor != "postgresql":

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from communities import rules
 from communities.models import Community, Membership, RoleAssignment
+from tests.assertions import assert_reads_as_the_orm
 from tests.factories import CommunityFactory, MembershipFactory, RoleAssignmentFactory
 from tests.test_permission_matrix import MATRIX
 
@@ -239,9 +240,7 @@ class TestAccessForSlug:
 
         membership = Membership.objects.get(community=community, user=member)
         for model, loaded in ((Membership, access.membership), (Community, access.community)):
-            stored = model.objects.get(pk=loaded.pk)
-            for field in model._meta.concrete_fields:
-                assert getattr(loaded, field.attname) == getattr(stored, field.attname), field
+            assert_reads_as_the_orm(loaded, model.objects.get(pk=loaded.pk))
         assert access.membership == membership
         with django_assert_num_queries(0):
             assert access.membership.community is access.community

@@ -2,10 +2,14 @@
 models as the ORM would read and write them."""
 
 import pytest
-from django.db import connection
+from django.db import connection, models
+from django.db.models import F
+from django.test.utils import isolate_apps
 
+from communities.models import Membership
 from copsite.rows import Columns, insert_statement, mark_saved, quoted
 from notifications.models import OutboxMessage
+from tests.assertions import assert_reads_as_the_orm
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +32,7 @@ def test_an_instance_reads_as_the_orm_would():
 
     # The JSON column comes back as text on PostgreSQL: the field's converter applies.
     assert message.kwargs == {"ids": [1, 2], "kind": "é"}
-    for field in OutboxMessage._meta.concrete_fields:
-        assert getattr(message, field.attname) == getattr(saved, field.attname), field.name
+    assert_reads_as_the_orm(message, OutboxMessage.objects.get(pk=saved.pk))
     assert not message._state.adding
     assert message._state.db == "default"
 
@@ -66,3 +69,32 @@ def test_insert_statement_writes_what_save_would():
 def test_identifiers_are_quoted():
     assert quoted("user") == '"user"'
     assert quoted('we"ird') == '"we""ird"'
+
+
+def test_a_column_under_the_alias():
+    assert COLUMNS.column("task") == 'o."task"'
+    assert Columns(Membership, "m").column("community") == 'm."community_id"'
+
+
+@isolate_apps("notifications")
+def test_insert_statement_leaves_generated_columns_and_refuses_database_defaults():
+    class Generated(models.Model):  # noqa: DJ008 (never shown)
+        amount = models.IntegerField()
+        double = models.GeneratedField(
+            expression=F("amount") * 2, output_field=models.IntegerField(), db_persist=True
+        )
+
+        class Meta:
+            app_label = "notifications"
+
+    class Defaulted(models.Model):  # noqa: DJ008 (never shown)
+        amount = models.IntegerField(db_default=1)
+
+        class Meta:
+            app_label = "notifications"
+
+    sql, params = insert_statement(Generated(amount=2))
+    assert '"double"' not in sql
+    assert params == [2]
+    with pytest.raises(ValueError, match="database default"):
+        insert_statement(Defaulted())

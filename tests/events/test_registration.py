@@ -13,6 +13,7 @@ from communities.models import Membership
 from events import selectors, services
 from events.models import Event, Registration, Visibility
 from notifications.models import Delivery, OutboxMessage
+from tests.assertions import assert_reads_as_the_orm
 from tests.factories import EventFactory, MembershipFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -297,15 +298,14 @@ class TestHotPath:
         with django_assert_num_queries(1):
             loaded = selectors.event_in(community=community, pk=event.pk)
 
-        stored = Event.objects.get(pk=event.pk)
-        for field in Event._meta.concrete_fields:
-            assert getattr(loaded, field.attname) == getattr(stored, field.attname), field
+        assert_reads_as_the_orm(loaded, Event.objects.get(pk=event.pk))
         with django_assert_num_queries(0):
             assert loaded.community is community
 
     def test_event_in_finds_nothing_of_another_community(self, event, other_community):
         assert selectors.event_in(community=other_community, pk=event.pk) is None
         assert selectors.event_in(community=event.community, pk=event.pk + 1000) is None
+        assert selectors.event_in(community=event.community, pk=10**20) is None  # edited link
 
     def test_a_registration_and_its_email_are_written_together(self, event, make_member):
         first, second, third = make_member(), make_member(), make_member()
@@ -313,10 +313,8 @@ class TestHotPath:
         waiting = services.event_register(event=event, user=third)
 
         for registration in [*registrations, waiting]:
-            stored = Registration.objects.get(pk=registration.pk)
             assert not registration._state.adding
-            for field in Registration._meta.concrete_fields:
-                assert getattr(registration, field.attname) == getattr(stored, field.attname)
+            assert_reads_as_the_orm(registration, Registration.objects.get(pk=registration.pk))
         work = OutboxMessage.objects.filter(task="events.tasks.registration_email")
         assert sorted((m.kwargs["registration_id"], m.kwargs["kind"]) for m in work) == [
             (registrations[0].pk, "event_registration_confirmed"),
