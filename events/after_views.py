@@ -26,7 +26,6 @@ from events.models import (
     ActionItem,
     Feedback,
     Material,
-    Registration,
 )
 
 CHECK_IN_PER_PAGE = 50
@@ -56,13 +55,9 @@ def check_in(request, community, access, event):
 @event_view(rules.can_organise)
 @require_POST
 def check_in_toggle(request, community, access, event, registration):
-    registration = get_object_or_404(
-        Registration.objects.select_related("user"),
-        pk=registration,
-        event=event,
-        status__in=Registration.ACTIVE_STATUSES,
-    )
-    registration.event = event
+    registration = selectors.active_registration(event=event, pk=registration)
+    if registration is None:
+        raise Http404
     services.registration_check_in(
         registration=registration, present=request.POST.get("present") == "1"
     )

@@ -13,6 +13,7 @@ KINDS = {
     "event_registration_waiting": False,
     "event_moved_to_waiting_list": False,
     "event_registration_cancelled": False,
+    "event_registration_removed": False,
     "event_cancelled": False,
 }
 
@@ -24,6 +25,7 @@ STILL_TRUE = {
     "event_registration_waiting": {Registration.Status.WAITING},
     "event_moved_to_waiting_list": {Registration.Status.WAITING},
     "event_registration_cancelled": {Registration.Status.CANCELLED},
+    "event_registration_removed": {Registration.Status.CANCELLED},
     "event_cancelled": set(Registration.Status.values),
 }
 

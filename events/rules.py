@@ -52,6 +52,12 @@ def is_external_member_of_internal_event(access, event: Event) -> bool:
     )
 
 
+def registrations_can_change(event: Event, now) -> bool:
+    """Whether seats may still be given up: not once the event has started or was
+    cancelled (the roster then records who came, or who had a place)."""
+    return not event.is_cancelled and now < event.starts_at
+
+
 def registration_refusal(access, event: Event, now=None) -> str | None:  # noqa: PLR0911
     """Why this person may not register for this event now, or None if they may."""
     now = now or timezone.now()

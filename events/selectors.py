@@ -121,6 +121,20 @@ def waiting_position(*, registration: Registration) -> int:
     return ahead.count() + 1
 
 
+def active_registration(*, event: Event, pk: int) -> Registration | None:
+    """Registration `pk` if it is an active one (confirmed or waiting) for this event, with
+    its person: what the roster and check-in act on. None for anything else, such as an id
+    from another event."""
+    registration = (
+        Registration.objects.select_related("user")
+        .filter(pk=pk, event=event, status__in=Registration.ACTIVE_STATUSES)
+        .first()
+    )
+    if registration is not None:
+        registration.event = event
+    return registration
+
+
 def event_roster(*, event: Event) -> dict[str, list[Registration]]:
     """Who holds a seat (in the order they got it) and who waits (in queue order)."""
     active = Registration.objects.filter(

@@ -329,9 +329,14 @@ def event_register(
     return registration
 
 
-def registration_cancel(*, registration: Registration) -> list[Registration]:
+def registration_cancel(*, registration: Registration, by=None) -> list[Registration]:
     """Cancels a registration; a freed seat goes to the first person waiting, who is
-    emailed. Returns the people promoted. Cancelling twice does nothing the second time."""
+    emailed. Returns the people promoted. Cancelling twice does nothing the second time.
+
+    `by`: who cancels, when it is an organiser cancelling someone else's registration from
+    the roster; the person is then told the organisers cancelled it. Views check that `by`
+    may organise the event.
+    """
     with transaction.atomic():
         event = _lock_event(event_id=registration.event_id)
         current = Registration.objects.get(pk=registration.pk)
@@ -346,7 +351,11 @@ def registration_cancel(*, registration: Registration) -> list[Registration]:
         current.status = Registration.Status.CANCELLED
         current.cancelled_at = timezone.now()
         current.save(update_fields=["status", "cancelled_at"])
-        _email_later(current, "event_registration_cancelled")
+        by_organiser = by is not None and by.pk != current.user_id
+        _email_later(
+            current,
+            "event_registration_removed" if by_organiser else "event_registration_cancelled",
+        )
         promoted = _promote_waiting(event=event)
     registration.__dict__.update(current.__dict__)
     return promoted

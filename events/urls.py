@@ -23,6 +23,11 @@ urlpatterns = [
     path("<slug:slug>/events/<int:pk>/register/", views.register, name="register"),
     path("<slug:slug>/events/<int:pk>/unregister/", views.unregister, name="unregister"),
     path("<slug:slug>/events/<int:pk>/registrations/", views.roster, name="roster"),
+    path(
+        "<slug:slug>/events/<int:pk>/registrations/<int:registration>/cancel/",
+        views.registration_cancel,
+        name="registration_cancel",
+    ),
     path("<slug:slug>/events/<int:pk>/event.ics", calendar_views.event_ics_download, name="ics"),
     path("<slug:slug>/events/<int:pk>/agenda/", prepare_views.agenda, name="agenda"),
     path(

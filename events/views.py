@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -262,6 +263,53 @@ def roster(request, community, access, event):
             "access": access,
             "event": event,
             "roster": selectors.event_roster(event=event),
+            "can_cancel": rules.registrations_can_change(event, timezone.now()),
+        },
+    )
+
+
+@event_view(rules.can_organise)
+@require_http_methods(["GET", "POST"])
+def registration_cancel(request, community, access, event, registration):
+    """An organiser cancels someone's registration from the roster, after a confirmation."""
+    registration = selectors.active_registration(event=event, pk=registration)
+    if registration is None:
+        raise Http404
+    roster_url = reverse("events:roster", kwargs={"slug": community.slug, "pk": event.pk})
+    if not rules.registrations_can_change(event, timezone.now()):
+        messages.error(
+            request,
+            _("This event was cancelled.")
+            if event.is_cancelled
+            else _("The event has started: registrations can no longer be cancelled."),
+        )
+        return redirect(roster_url)
+    if request.method == "POST":
+        try:
+            promoted = services.registration_cancel(registration=registration, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(name)s's registration is cancelled; they are told by email.")
+                % {"name": registration.user.name},
+            )
+            if promoted:
+                messages.info(
+                    request,
+                    _("From the waiting list to a seat: %(names)s.")
+                    % {"names": ", ".join(person.user.name for person in promoted)},
+                )
+        return redirect(roster_url)
+    return render(
+        request,
+        "events/registration_cancel.html",
+        {
+            "community": community,
+            "event": event,
+            "registration": registration,
+            "cancel_url": roster_url,
         },
     )
 

@@ -177,6 +177,10 @@ MATRIX: dict[str, Row] = {
     "events:edit": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:cancel": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:roster": Row(allowed(200, *ORGANISERS), community_and("event")),
+    # A GET asks the organiser to confirm.
+    "events:registration_cancel": Row(
+        allowed(200, *ORGANISERS), event_thing("registration", "registration")
+    ),
     "events:agenda": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:checklist": Row(allowed(200, *ORGANISERS), community_and("event")),
     "events:check_in": Row(allowed(200, *ORGANISERS), community_and("event")),

@@ -1,5 +1,6 @@
 """The Core Team creates an event with two seats; three members register and the third
-waits; one cancels, the third is promoted and sees it on "My events"; the .ics parses."""
+waits; one cancels, the third is promoted and sees it on "My events"; an organiser cancels
+another's registration from the roster; the .ics parses."""
 
 from datetime import timedelta
 
@@ -81,6 +82,22 @@ def build_agenda(organiser, screenshot) -> None:
     organiser.get_by_role("link", name="Peer Assist: leak detection").click()
 
 
+def cancel_from_the_roster(organiser, screenshot) -> None:
+    """An organiser cancels Kofi's registration from the roster, after a confirmation."""
+    organiser.get_by_role("link", name="Cancel Kofi Mensah's registration").click()
+    expect(organiser.get_by_role("heading")).to_contain_text("Cancel Kofi Mensah's registration")
+    screenshot("roster-cancel", of=organiser)
+    organiser.get_by_role("button", name="Cancel the registration").click()
+    expect(organiser.get_by_role("alert").first).to_contain_text(
+        "Kofi Mensah's registration is cancelled"
+    )
+    expect(organiser.get_by_test_id("confirmed")).not_to_contain_text("Kofi Mensah")
+    expect(organiser.get_by_test_id("confirmed")).to_contain_text("Mei Lin")
+    screenshot("roster", of=organiser)
+    told = [m for m in mail.outbox if m.to == ["kofi@example.org"] and "organisers" in m.subject]
+    assert len(told) == 1
+
+
 def test_two_seats_three_members_and_a_waiting_list(browser, live_server, screenshot, tmp_path):
     community = CommunityFactory(name="Urban Water Practitioners", slug="urban-water")
     manager = UserFactory(email="manager@example.org", display_name="Amina Diallo")
@@ -139,6 +156,8 @@ def test_two_seats_three_members_and_a_waiting_list(browser, live_server, screen
     expect(organiser.get_by_test_id("confirmed")).to_contain_text("Kofi Mensah")
     expect(organiser.get_by_test_id("confirmed")).to_contain_text("Mei Lin")
     expect(organiser.get_by_test_id("confirmed")).not_to_contain_text("Ana Souza")
+
+    cancel_from_the_roster(organiser, screenshot)
 
     # The calendar file downloads and parses, with the meeting link for a seat holder.
     third.goto(f"/urban-water/events/{event.pk}/")
