@@ -9,6 +9,11 @@ Higher apps register in their `AppConfig.ready()`; this app never imports them.
 - `register_membership_ended(listener)`: `listener(community, user)` runs, in the same
   transaction, when someone leaves, is removed, or has a join request declined (members
   revokes their open invitations, so an old link cannot let them back in).
+- `register_standing_changed(listener)`: `listener(community, user)` runs, in the same
+  transaction and after the change is saved, whenever what someone may see in a community
+  may have narrowed: they left or were removed, their tier changed, they became an external
+  member, or they lost the sponsor role (events gives up places at events they may no
+  longer see).
 """
 
 from collections.abc import Callable
@@ -135,4 +140,17 @@ def register_membership_ended(listener: Callable[..., None]) -> None:
 
 def membership_ended(*, community, user) -> None:
     for listener in _membership_ended:
+        listener(community=community, user=user)
+
+
+_standing_changed: list[Callable[..., None]] = []
+
+
+def register_standing_changed(listener: Callable[..., None]) -> None:
+    if listener not in _standing_changed:
+        _standing_changed.append(listener)
+
+
+def standing_changed(*, community, user) -> None:
+    for listener in _standing_changed:
         listener(community=community, user=user)

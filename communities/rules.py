@@ -113,6 +113,30 @@ def access_for(*, community: Community, user) -> Access:
     return Access(community=community, user=user, membership=membership)
 
 
+def accesses_for(*, community: Community, users) -> dict[int, Access]:
+    """Many people's standing in one community, by user id, in two queries (memberships and
+    sponsor roles): for services that check a whole list, such as everyone registered."""
+    users = {user.pk: user for user in users}
+    memberships = {
+        membership.user_id: membership
+        for membership in Membership.objects.filter(community=community, user_id__in=users)
+    }
+    sponsors = set(
+        RoleAssignment.objects.filter(
+            community=community, role=RoleAssignment.Role.SPONSOR, holder_id__in=users
+        ).values_list("holder_id", flat=True)
+    )
+    return {
+        pk: Access(
+            community=community,
+            user=user,
+            membership=memberships.get(pk),
+            is_sponsor=pk in sponsors,
+        )
+        for pk, user in users.items()
+    }
+
+
 def can_see_community(access: Access) -> bool:
     """A private community does not exist for anyone it does not know."""
     if access.community.visibility != Community.Visibility.PRIVATE:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.extensions import membership_ended
+from communities.extensions import membership_ended, standing_changed
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
 from communities.search import memberships_copy_search
 from notifications.services import email_send
@@ -278,6 +278,7 @@ def membership_set_internal(*, membership: Membership, is_internal: bool) -> Mem
     """Marks a member as staff of the host organisation (internal) or a partner (external)."""
     membership.is_internal = is_internal
     membership.save(update_fields=["is_internal"])
+    standing_changed(community=membership.community, user=membership.user)
     return membership
 
 
@@ -300,6 +301,7 @@ def membership_set_tier(*, membership: Membership, tier: str) -> Membership:
         )
     membership.tier = tier
     membership.save(update_fields=["tier"])
+    standing_changed(community=membership.community, user=membership.user)
     return membership
 
 
@@ -314,6 +316,7 @@ def _end_membership(*, membership: Membership, status: str, refusal: str) -> Mem
     membership.save(update_fields=["status", "ended_at"])
     _ask_for_succession(membership=membership)
     membership_ended(community=membership.community, user=membership.user)
+    standing_changed(community=membership.community, user=membership.user)
     return membership
 
 
@@ -461,6 +464,8 @@ def role_set_backup(*, assignment: RoleAssignment, backup) -> RoleAssignment:
 @transaction.atomic
 def role_unassign(*, assignment: RoleAssignment) -> None:
     assignment.delete()
+    if assignment.role == RoleAssignment.Role.SPONSOR:
+        standing_changed(community=assignment.community, user=assignment.holder)
 
 
 @transaction.atomic

@@ -7,9 +7,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from communities import selectors as community_selectors
 from communities.htmx import page_or_partial
@@ -46,6 +48,7 @@ def check_in(request, community, access, event):
         "page": page,
         "search": search,
         "attendance": selectors.attendance(event=event),
+        "closed": rules.check_in_refusal(event, timezone.now()),
     }
     return render(
         request, page_or_partial(request, "events/check_in.html", "check-in-list"), context
@@ -58,9 +61,14 @@ def check_in_toggle(request, community, access, event, registration):
     registration = selectors.active_registration(event=event, pk=registration)
     if registration is None:
         raise Http404
-    services.registration_check_in(
-        registration=registration, present=request.POST.get("present") == "1"
-    )
+    try:
+        services.registration_check_in(
+            registration=registration, present=request.POST.get("present") == "1"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        page = reverse("events:check_in", kwargs={"slug": community.slug, "pk": event.pk})
+        return HttpResponseClientRedirect(page) if request.htmx else redirect(page)
     if not request.htmx:
         return redirect("events:check_in", slug=community.slug, pk=event.pk)
     return render(

@@ -9,8 +9,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from communities.extensions import register_membership_ended  # noqa: PLC0415
+        from communities.extensions import register_standing_changed  # noqa: PLC0415
         from events import panels  # noqa: F401, PLC0415
-        from events.services import registrations_cancel_for  # noqa: PLC0415
+        from events.services import registrations_withdraw_unseen  # noqa: PLC0415
 
-        register_membership_ended(registrations_cancel_for)
+        register_standing_changed(registrations_withdraw_unseen)

@@ -4,6 +4,7 @@ from django.utils.text import slugify
 
 from events.ical import event_ics, event_url
 from events.models import Registration
+from events.selectors import waiting_position
 from notifications.services import email_send
 
 # kind -> whether the email carries the .ics (with the meeting link: the person has a seat)
@@ -14,6 +15,7 @@ KINDS = {
     "event_moved_to_waiting_list": False,
     "event_registration_cancelled": False,
     "event_registration_removed": False,
+    "event_registration_withdrawn": False,
     "event_cancelled": False,
 }
 
@@ -26,6 +28,7 @@ STILL_TRUE = {
     "event_moved_to_waiting_list": {Registration.Status.WAITING},
     "event_registration_cancelled": {Registration.Status.CANCELLED},
     "event_registration_removed": {Registration.Status.CANCELLED},
+    "event_registration_withdrawn": {Registration.Status.CANCELLED},
     "event_cancelled": set(Registration.Status.values),
 }
 
@@ -66,6 +69,9 @@ def registration_email_send(*, registration_id: int, kind: str, seat_key: str = 
             "registration": registration,
             "community": event.community,
             "event_url": event_url(event),
+            "waiting_position": waiting_position(registration=registration)
+            if registration.is_waiting
+            else None,
         },
         attachments=attachments,
     )

@@ -1,9 +1,10 @@
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import time_zone_choices
@@ -27,11 +28,34 @@ LOCAL_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_cl
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+# Years an event may be in: a typo such as 0202 gets a message, not a failure further on.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, **kwargs):
         super().__init__(format=LOCAL_FORMAT, **kwargs)
+
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as typed, with no time zone yet: the form attaches the event's own
+    zone. (Django's field reads it in the viewer's zone, which refuses a time that falls in
+    the viewer's clock change although it is a fine time where the event takes place.)"""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return timezone.make_naive(value) if timezone.is_aware(value) else value
+        try:
+            result = parse_datetime(value.strip())
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if result is None:
+            result = forms.BaseTemporalField.to_python(self, value)
+        return result.replace(tzinfo=None)
 
 
 class EventForm(forms.ModelForm):
@@ -68,6 +92,7 @@ class EventForm(forms.ModelForm):
             "visibility",
             "interpretation",
         )
+        field_classes = dict.fromkeys(LOCAL_TIMES, WallClockDateTimeField)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "mode": forms.RadioSelect,
@@ -101,6 +126,14 @@ class EventForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in LOCAL_TIMES:
+            value = cleaned.get(name)
+            if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+                self.add_error(
+                    name,
+                    _("Enter a date between %(first)s and %(last)s.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                )
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must come after the start."))
@@ -121,17 +154,27 @@ class EventForm(forms.ModelForm):
         # The times were read as wall-clock times; they belong to the chosen time zone, not
         # the viewer's. Done before the model instance is built and validated.
         zone_name = self.cleaned_data.get("time_zone")
-        if zone_name:
+        for name in LOCAL_TIMES:
+            wall = self.cleaned_data.get(name)
+            if not isinstance(wall, datetime):
+                continue
+            if not zone_name:  # the time zone has its own error; keep the values aware
+                self.cleaned_data[name] = wall.replace(tzinfo=UTC)
+                continue
             zone = ZoneInfo(zone_name)
-            for name in LOCAL_TIMES:
-                value = self.cleaned_data.get(name)
-                if isinstance(value, datetime):
-                    wall = (
-                        timezone.localtime(value).replace(tzinfo=None)
-                        if timezone.is_aware(value)
-                        else value
+            aware = wall.replace(tzinfo=zone)
+            # A time skipped when the clocks go forward does not come back the same.
+            if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+                self.add_error(
+                    name,
+                    _(
+                        "%(time)s does not exist in %(zone)s: the clocks go forward then. "
+                        "Choose another time."
                     )
-                    self.cleaned_data[name] = wall.replace(tzinfo=zone)
+                    % {"time": wall.strftime("%H:%M"), "zone": zone_name},
+                )
+                continue
+            self.cleaned_data[name] = aware
         super()._post_clean()
 
     def event_fields(self) -> dict:

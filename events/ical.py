@@ -48,12 +48,14 @@ def vevent(event, *, with_link: bool = False, alarms: tuple[timedelta, ...] = ()
     url = event_url(event)
     entry.add("url", url)
     description = [event.description.strip(), url]
-    if with_link and event.online_url and not event.is_cancelled:
-        description.insert(1, event.online_url)
+    # No meeting link once the event is cancelled: the call must not go on without it.
+    link = event.online_url if with_link and not event.is_cancelled else ""
+    if link:
+        description.insert(1, link)
     entry.add("description", "\n\n".join(part for part in description if part))
     location = [event.place] if event.place else []
-    if with_link and event.online_url:
-        location.append(event.online_url)
+    if link:
+        location.append(link)
     if location:
         entry.add("location", " / ".join(location))
     for before in alarms:
@@ -79,6 +81,9 @@ def calendar_bytes(entries, *, name: str = "") -> bytes:
     for entry in entries:
         calendar.add_component(entry)
     calendar.add_missing_timezones()
+    if not calendar.subcomponents:
+        # RFC 5545 wants at least one component: a feed with no events yet gets a time zone.
+        calendar.add_component(icalendar.Timezone.from_tzid("UTC"))
     return calendar.to_ical()
 
 

@@ -5,6 +5,8 @@ per request). `visibilities_for(access)` is what lists filter on, so a list neve
 the detail page would refuse.
 """
 
+from datetime import timedelta
+
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +52,20 @@ def is_external_member_of_internal_event(access, event: Event) -> bool:
         and not access.membership.is_internal
         and not can_organise(access)
     )
+
+
+CHECK_IN_OPENS = timedelta(hours=3)
+
+
+def check_in_refusal(event: Event, now) -> str | None:
+    """Why nobody may be checked in now, or None: not at a cancelled event, and not before
+    the doors open (three hours before the start), so a tap on the wrong event's page does
+    not record participation in an event that has not happened."""
+    if event.is_cancelled:
+        return _("This event was cancelled: there is no one to check in.")
+    if now < event.starts_at - CHECK_IN_OPENS:
+        return _("Check-in opens three hours before the event starts.")
+    return None
 
 
 def registrations_can_change(event: Event, now) -> bool:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from communities.rules import Access, access_for
+from communities.rules import Access, access_for, accesses_for
 from communities.services import membership_record_participation
 from copsite.rows import Columns, insert_statement, mark_saved
 from events import rules
@@ -36,7 +36,6 @@ from events.models import (
     FollowUp,
     Material,
     Registration,
-    Visibility,
 )
 from events.selectors import EVENT_COLUMNS
 from notifications.services import outbox_add, outbox_add_with_insert
@@ -158,17 +157,87 @@ def event_create(*, community, creator, languages: list[str] | None = None, **fi
     return event
 
 
-def capacity_cut(*, event: Event, capacity: int | None) -> list[Registration]:
+def capacity_cut(
+    *, event: Event, capacity: int | None, leaving: list[int] | None = None
+) -> list[Registration]:
     """Who would lose their seat if capacity became `capacity`: the latest confirmed, in the
-    order they would head the waiting list (earliest confirmed of them first)."""
+    order they would head the waiting list (earliest confirmed of them first). `leaving`:
+    registrations given up in the same edit (`visibility_cut`), whose seats do not count."""
     if capacity is None:
         return []
-    confirmed = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+    confirmed = Registration.objects.filter(
+        event=event, status=Registration.Status.CONFIRMED
+    ).exclude(pk__in=leaving or [])
     excess = confirmed.count() - capacity
     if excess <= 0:
         return []
     latest = list(confirmed.select_related("user").order_by("-confirmed_at", "-id")[:excess])
     return latest[::-1]
+
+
+def visibility_cut(*, event: Event) -> list[Registration]:
+    """Who would lose their place if the event were saved as it is now (its visibility
+    changed, say, from members to Core only): everyone registered who could no longer see
+    it, in the order they registered. Nobody, once the event has started."""
+    if timezone.now() >= event.starts_at:
+        return []
+    registrations = list(
+        Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
+        .select_related("user")
+        .order_by("registered_at", "id")
+    )
+    accesses = accesses_for(
+        community=event.community, users=[registration.user for registration in registrations]
+    )
+    return [
+        registration
+        for registration in registrations
+        if not rules.can_see_event(accesses[registration.user_id], event)
+    ]
+
+
+def visibility_cut_message(*, cut: list[Registration]) -> str:
+    names = ", ".join(registration.user.name for registration in cut)
+    return ngettext(
+        "%(count)d registered person could no longer see the event and would lose their "
+        "place: %(names)s.",
+        "%(count)d registered people could no longer see the event and would lose their "
+        "places: %(names)s.",
+        len(cut),
+    ) % {"count": len(cut), "names": names}
+
+
+def _changes_refused(*, event: Event, cut, lost, moved_to_waiting, losing_place) -> dict:
+    """The errors an edit gets when it would take places that the organiser has not
+    confirmed (or has confirmed a different list of: someone registered meanwhile). An
+    empty cut needs no confirmation, whatever came with the form."""
+    errors = {}
+    if lost and [registration.pk for registration in lost] != list(losing_place or []):
+        errors["visibility"] = ValidationError(
+            visibility_cut_message(cut=lost), code="visibility_cut"
+        )
+    if cut and timezone.now() >= event.starts_at:
+        errors["capacity"] = ValidationError(
+            _("The event has started: seats can no longer be taken from people who have one."),
+            code="started",
+        )
+    elif cut and [registration.pk for registration in cut] != list(moved_to_waiting or []):
+        errors["capacity"] = ValidationError(
+            capacity_cut_message(cut=cut, capacity=event.capacity), code="capacity_cut"
+        )
+    return errors
+
+
+def event_update_cuts(*, event: Event, **fields) -> tuple[list[Registration], list[Registration]]:
+    """What saving these fields would take, for the confirmation an edit shows: the places
+    lost to the visibility and the seats cut by the capacity. Changes nothing."""
+    probe = Event.objects.get(pk=event.pk)
+    probe.community = event.community
+    for name, value in fields.items():
+        setattr(probe, name, value)
+    lost = visibility_cut(event=probe)
+    leaving = [registration.pk for registration in lost]
+    return lost, capacity_cut(event=probe, capacity=probe.capacity, leaving=leaving)
 
 
 @transaction.atomic
@@ -177,45 +246,52 @@ def event_update(
     event: Event,
     languages: list[str] | None = None,
     moved_to_waiting: list[int] | None = None,
+    losing_place: list[int] | None = None,
     **fields,
 ) -> tuple[Event, list[Registration]]:
-    """Saves an edit. Returns the event and the registrations promoted or moved.
+    """Saves an edit. Returns the event and the registrations promoted, moved or withdrawn.
 
     Lowering capacity below the number confirmed moves the latest confirmed people to the
     head of the waiting list, in order; the caller must name them in `moved_to_waiting`
-    (the ids it showed in its confirmation). If the list differs (someone registered or
-    cancelled meanwhile), nothing is saved and the error names who would move now.
-    Raising capacity promotes people from the waiting list.
+    (the ids it showed in its confirmation). Narrowing who may see the event gives up the
+    places of people registered who could no longer see it; the caller names them in
+    `losing_place`, and they are told. If a list differs (someone registered or cancelled
+    meanwhile), nothing is saved and the error names who would be affected now. Seats are
+    not taken once the event has started. Raising capacity promotes people from the
+    waiting list.
     """
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown event fields: {sorted(unknown)}")
     locked = _lock_event(event_id=event.pk)
+    locked.community = event.community
     for name, value in fields.items():
         setattr(locked, name, value)
     _check_event(locked)
-    cut = capacity_cut(event=locked, capacity=locked.capacity)
-    if [registration.pk for registration in cut] != list(moved_to_waiting or []):
-        raise ValidationError(
-            {
-                "capacity": ValidationError(
-                    capacity_cut_message(cut=cut, capacity=locked.capacity), code="capacity_cut"
-                )
-            }
-        )
+    lost = visibility_cut(event=locked)
+    leaving = [registration.pk for registration in lost]
+    cut = capacity_cut(event=locked, capacity=locked.capacity, leaving=leaving)
+    errors = _changes_refused(
+        event=locked,
+        cut=cut,
+        lost=lost,
+        moved_to_waiting=moved_to_waiting,
+        losing_place=losing_place,
+    )
+    if errors:
+        raise ValidationError(errors)
     locked.sequence += 1
     locked.save()
     if languages is not None:
         _set_languages(event=locked, languages=languages)
-    changed = _move_to_waiting_head(event=locked, registrations=cut)
+    changed = [_withdraw(registration) for registration in lost]
+    changed += _move_to_waiting_head(event=locked, registrations=cut)
     changed += _promote_waiting(event=locked)
     event.__dict__.update(locked.__dict__)
     return locked, changed
 
 
 def capacity_cut_message(*, cut: list[Registration], capacity: int | None) -> str:
-    if not cut:
-        return _("The seats changed while you were editing. Check the capacity and save again.")
     names = ", ".join(registration.user.name for registration in cut)
     return ngettext(
         "With %(capacity)s seats, %(count)d confirmed person moves to the head of the "
@@ -264,9 +340,7 @@ def _promote_waiting(*, event: Event) -> list[Registration]:
         if free is not None and len(promoted) >= free:
             break
         if not rules.can_see_event(_access_of(event=event, user=registration.user), event):
-            registration.status = Registration.Status.CANCELLED
-            registration.cancelled_at = now
-            registration.save(update_fields=["status", "cancelled_at"])
+            _withdraw(registration)
             continue
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = now
@@ -332,17 +406,29 @@ def event_register(
 def registration_cancel(*, registration: Registration, by=None) -> list[Registration]:
     """Cancels a registration; a freed seat goes to the first person waiting, who is
     emailed. Returns the people promoted. Cancelling twice does nothing the second time.
+    Refused once the event has started, or when it was cancelled (its registrations stay as
+    they were).
 
     `by`: who cancels, when it is an organiser cancelling someone else's registration from
     the roster; the person is then told the organisers cancelled it. Views check that `by`
     may organise the event.
     """
+    by_organiser = by is not None and by.pk != registration.user_id
+    return _cancel(
+        registration=registration,
+        kind="event_registration_removed" if by_organiser else "event_registration_cancelled",
+    )
+
+
+def _cancel(*, registration: Registration, kind: str) -> list[Registration]:
     with transaction.atomic():
         event = _lock_event(event_id=registration.event_id)
         current = Registration.objects.get(pk=registration.pk)
         if current.status == Registration.Status.CANCELLED:
             registration.__dict__.update(current.__dict__)
             return []
+        if event.is_cancelled:
+            raise ValidationError(_("This event was cancelled."), code="cancelled")
         if timezone.now() >= event.starts_at:
             raise ValidationError(
                 _("The event has started: registrations can no longer be cancelled."),
@@ -351,14 +437,20 @@ def registration_cancel(*, registration: Registration, by=None) -> list[Registra
         current.status = Registration.Status.CANCELLED
         current.cancelled_at = timezone.now()
         current.save(update_fields=["status", "cancelled_at"])
-        by_organiser = by is not None and by.pk != current.user_id
-        _email_later(
-            current,
-            "event_registration_removed" if by_organiser else "event_registration_cancelled",
-        )
+        _email_later(current, kind)
         promoted = _promote_waiting(event=event)
     registration.__dict__.update(current.__dict__)
     return promoted
+
+
+def _withdraw(registration: Registration) -> Registration:
+    """Gives up the place of someone who may no longer see the event, and tells them. The
+    event must be locked; the caller fills any seat freed."""
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "cancelled_at"])
+    _email_later(registration, "event_registration_withdrawn")
+    return registration
 
 
 @transaction.atomic
@@ -506,18 +598,22 @@ def registration_check_in(*, registration: Registration, present: bool = True) -
     """Marks a registered person present (or not, to undo a wrong tap).
 
     Checking in records their participation on the membership through the communities
-    service, at the event's start, so the onboarding funnel and the active-member count read
-    one column. Undoing leaves those dates: another event or app may have set them too.
-    Checking in twice keeps the first time (a conditional UPDATE).
+    service, at the event's start (or now, if the doors opened early), so the onboarding
+    funnel and the active-member count read one column. Undoing leaves those dates: another
+    event or app may have set them too. Checking in twice keeps the first time (a
+    conditional UPDATE). Refused at a cancelled event and before check-in opens.
     """
     registrations = Registration.objects.filter(
         pk=registration.pk, status__in=Registration.ACTIVE_STATUSES
     )
     if present:
-        registrations.filter(checked_in_at__isnull=True).update(checked_in_at=timezone.now())
-        event = registration.event
+        event, now = registration.event, timezone.now()
+        refusal = rules.check_in_refusal(event, now)
+        if refusal:
+            raise ValidationError(refusal, code="check_in_closed")
+        registrations.filter(checked_in_at__isnull=True).update(checked_in_at=now)
         membership_record_participation(
-            community=event.community, user=registration.user, at=event.starts_at
+            community=event.community, user=registration.user, at=min(event.starts_at, now)
         )
     else:
         registrations.update(checked_in_at=None)
@@ -644,18 +740,37 @@ def calendar_token_renew(*, user, community=None) -> CalendarToken:
     return CalendarToken.objects.create(user=user, community=community)
 
 
-def registrations_cancel_for(*, community, user) -> int:
-    """When someone leaves (or is removed from) a community: their places at its upcoming
-    events that are not public are given up, and the freed seats go to the waiting list.
-    Runs in the caller's transaction (communities' membership_ended extension point)."""
-    upcoming = Registration.objects.filter(
-        user=user,
-        event__community=community,
-        event__starts_at__gt=timezone.now(),
-        status__in=Registration.ACTIVE_STATUSES,
-    ).exclude(event__visibility=Visibility.PUBLIC)
+def registrations_withdraw_unseen(*, community, user) -> int:
+    """After someone's standing in a community narrowed (they left or were removed, changed
+    tier, became an external member, lost the sponsor role): their places at its upcoming
+    events that they may no longer see are given up, they are told, and the freed seats go
+    to the waiting list. Places at events they still see stay (a public event, for one).
+    Runs in the caller's transaction (communities' standing_changed extension point).
+    """
+    registrations = list(
+        Registration.objects.filter(
+            user=user,
+            event__community=community,
+            event__starts_at__gt=timezone.now(),
+            status__in=Registration.ACTIVE_STATUSES,
+        )
+        .exclude(event__status=Event.Status.CANCELLED)
+        .select_related("event")
+    )
+    if not registrations:
+        return 0
+    access = access_for(community=community, user=user)
     count = 0
-    for registration in upcoming:
-        registration_cancel(registration=registration)
-        count += 1
+    for registration in registrations:
+        registration.event.community = community
+        if rules.can_see_event(access, registration.event):
+            continue
+        with transaction.atomic():
+            locked = _lock_event(event_id=registration.event_id)
+            locked.community = community
+            current = Registration.objects.get(pk=registration.pk)
+            if current.status in Registration.ACTIVE_STATUSES:
+                _withdraw(current)
+                _promote_waiting(event=locked)
+                count += 1
     return count

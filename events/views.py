@@ -84,23 +84,21 @@ def event_create(request, community, access):
 @require_http_methods(["GET", "POST"])
 def event_edit(request, community, access, event):
     form = EventForm(request.POST or None, instance=event)
-    capacity_cut = None
+    capacity_cut = visibility_cut = None
     if request.method == "POST" and form.is_valid():
-        try:
-            moved = [int(value) for value in request.POST.getlist("moved_to_waiting")]
-        except ValueError:
-            moved = []
         try:
             services.event_update(
                 event=Event.objects.get(pk=event.pk),
                 languages=form.cleaned_data["languages"],
-                moved_to_waiting=moved,
+                moved_to_waiting=_posted_ids(request, "moved_to_waiting"),
+                losing_place=_posted_ids(request, "losing_place"),
                 **form.event_fields(),
             )
         except ValidationError as error:
-            if _is_capacity_cut(error):
-                capacity_cut = services.capacity_cut(
-                    event=event, capacity=form.cleaned_data["capacity"]
+            if _asks_to_confirm(error):
+                # What the save would take, to confirm: shown with the names, sent back as ids.
+                visibility_cut, capacity_cut = services.event_update_cuts(
+                    event=event, **form.event_fields()
                 )
             add_service_errors(form, error)
         else:
@@ -115,13 +113,21 @@ def event_edit(request, community, access, event):
             "form": form,
             "event": event,
             "capacity_cut": capacity_cut,
+            "visibility_cut": visibility_cut,
         },
     )
 
 
-def _is_capacity_cut(error: ValidationError) -> bool:
+def _posted_ids(request, name: str) -> list[int]:
+    try:
+        return [int(value) for value in request.POST.getlist(name)]
+    except ValueError:
+        return []
+
+
+def _asks_to_confirm(error: ValidationError) -> bool:
     return any(
-        getattr(item, "code", None) == "capacity_cut"
+        getattr(item, "code", None) in ("capacity_cut", "visibility_cut")
         for items in getattr(error, "error_dict", {}).values()
         for item in items
     )
@@ -172,7 +178,8 @@ def _detail_context(request, access, event: Event) -> dict:
         "may_give_feedback": rules.feedback_refusal(access, event, registration) is None,
         "gave_feedback": registration is not None
         and Feedback.objects.filter(event=event, user=request.user).exists(),
-        "show_link": bool(registration and registration.is_confirmed) or rules.can_organise(access),
+        "show_link": not event.is_cancelled
+        and (bool(registration and registration.is_confirmed) or rules.can_organise(access)),
     }
 
 

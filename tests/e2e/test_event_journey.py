@@ -176,7 +176,15 @@ def test_check_in_on_a_phone(browser, live_server, screenshot):
     community = CommunityFactory(name="Urban Water Practitioners", slug="urban-water")
     manager = UserFactory(email="manager@example.org", display_name="Amina Diallo")
     MembershipFactory(community=community, user=manager, tier=Membership.Tier.CORE_TEAM)
-    event = EventFactory(community=community, title="Roundtable", capacity=10)
+    # The doors open three hours before the start: this one starts in half an hour.
+    soon = timezone.now() + timedelta(minutes=30)
+    event = EventFactory(
+        community=community,
+        title="Roundtable",
+        capacity=10,
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=2),
+    )
     for name in ("Ana Souza", "Kofi Mensah", "Mei Lin", "Tomás Herrera"):
         person = UserFactory(display_name=name)
         MembershipFactory(community=community, user=person)
@@ -201,5 +209,7 @@ def test_check_in_on_a_phone(browser, live_server, screenshot):
     expect(phone.get_by_test_id("attendance")).to_have_text("1 of 4 here · 25%")
     screenshot("phone", of=phone)
     kofi = Membership.objects.get(user__display_name="Kofi Mensah")
-    assert kofi.last_participated_at == event.starts_at
+    checked_in = event.registrations.get(user=kofi.user).checked_in_at
+    # Checked in before the start: the participation is recorded at that moment.
+    assert kofi.last_participated_at == checked_in
     context.close()

@@ -1,13 +1,29 @@
 """Check-in at the door and the attendance rate; participation lands on the membership."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from communities.models import Membership
 from events import selectors, services
-from tests.factories import MembershipFactory, RegistrationFactory, UserFactory
+from events.models import Event
+from tests.factories import EventFactory, MembershipFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(event):
+    """Check-in opens three hours before the start: this event starts in an hour."""
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=3)
+    )
+    event.refresh_from_db()
+    return event
 
 
 def url(name, event, registration=None):
@@ -23,8 +39,9 @@ def test_checking_in_records_participation_on_the_membership(event, member):
     services.registration_check_in(registration=registration)
 
     membership = Membership.objects.get(community=event.community, user=member)
-    assert membership.first_participated_at == event.starts_at
-    assert membership.last_participated_at == event.starts_at
+    # Checked in before the start: participation is recorded now, never in the future.
+    assert membership.first_participated_at == registration.checked_in_at
+    assert membership.last_participated_at == registration.checked_in_at
     first_time = registration.checked_in_at
     services.registration_check_in(registration=registration)  # a second tap
     assert registration.checked_in_at == first_time
@@ -77,7 +94,7 @@ class TestPage:
         assert "1 of 3 here" in page
         kofi.refresh_from_db()
         assert kofi.checked_in_at is not None
-        assert Membership.objects.get(user=kofi.user).last_participated_at == event.starts_at
+        assert Membership.objects.get(user=kofi.user).last_participated_at == kofi.checked_in_at
 
     def test_a_cancelled_or_foreign_registration_cannot_be_checked_in(
         self, client, event, organiser, community, member
@@ -104,3 +121,54 @@ class TestPage:
         with django_assert_max_num_queries(7):
             response = client.get(url("check_in", event))
         assert response.content.decode().count('data-testid="check-in-row"') == min(count, 50)
+
+
+class TestWhenCheckInIsOpen:
+    def test_participation_is_the_events_start_once_it_has_begun(self, community, member):
+        started = EventFactory(
+            community=community,
+            starts_at=timezone.now() - timedelta(hours=1),
+            ends_at=timezone.now() + timedelta(hours=1),
+        )
+        registration = RegistrationFactory(event=started, user=member)
+
+        services.registration_check_in(registration=registration)
+
+        membership = Membership.objects.get(community=community, user=member)
+        assert membership.first_participated_at == started.starts_at
+
+    @pytest.mark.parametrize(
+        ("hours_ahead", "cancelled", "reason"),
+        [
+            (4, False, "Check-in opens three hours before the event starts."),
+            (1, True, "This event was cancelled: there is no one to check in."),
+        ],
+    )
+    def test_not_early_nor_at_a_cancelled_event(
+        self, client, community, member, organiser, hours_ahead, cancelled, reason
+    ):
+        later = EventFactory(
+            community=community,
+            starts_at=timezone.now() + timedelta(hours=hours_ahead),
+            ends_at=timezone.now() + timedelta(hours=hours_ahead + 2),
+            status=Event.Status.CANCELLED if cancelled else Event.Status.SCHEDULED,
+        )
+        registration = RegistrationFactory(event=later, user=member)
+
+        with pytest.raises(ValidationError, match=reason):
+            services.registration_check_in(registration=registration)
+
+        client.force_login(organiser)
+        page = client.get(url("check_in", later)).content.decode()
+        assert reason.split(":")[0] in page
+        assert url("check_in_toggle", later, registration) not in page  # no buttons
+        tapped = client.post(
+            url("check_in_toggle", later, registration),
+            {"present": "1"},
+            headers={"HX-Request": "true"},
+        )
+        assert tapped.headers["HX-Redirect"] == url("check_in", later)
+        registration.refresh_from_db()
+        assert registration.checked_in_at is None
+        membership = Membership.objects.get(community=community, user=member)
+        assert membership.first_participated_at is None

@@ -45,6 +45,15 @@ class TestCommunityFeeds:
         assert [str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
         assert "meet.example.org" not in str(entry.get("description"))
 
+    def test_a_feed_with_no_events_is_still_a_valid_calendar(self, client, community):
+        calendar = parse(
+            client.get(reverse("events:community_feed", kwargs={"slug": community.slug}))
+        )
+
+        # RFC 5545: a calendar holds at least one component.
+        assert not calendar.walk("VEVENT")
+        assert [str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")] == ["UTC"]
+
     def test_a_private_community_has_no_public_feed(self, client, community):
         Community.objects.filter(pk=community.pk).update(visibility=Community.Visibility.PRIVATE)
         response = client.get(reverse("events:community_feed", kwargs={"slug": community.slug}))

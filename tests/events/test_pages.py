@@ -1,6 +1,6 @@
 """Event pages through the client: the form, the registration box, lists and calendar files."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -434,3 +434,81 @@ class TestQueryBudgets:
             response = client.get(reverse("community_home", kwargs={"slug": community.slug}))
         assert response.status_code == 200
         assert "Upcoming events" in response.content.decode()
+
+
+class TestTimesAsTyped:
+    """Times are read in the event's own zone, whatever the organiser's own clock does."""
+
+    def test_a_time_in_the_viewers_clock_change_is_fine_elsewhere(self, client, community):
+        # 02:30 on 31 March 2030 does not exist in Paris; it does in Tokyo.
+        organiser = UserFactory(time_zone="Europe/Paris")
+        MembershipFactory(community=community, user=organiser, tier=Membership.Tier.CORE_TEAM)
+        data = form_data(
+            time_zone="Asia/Tokyo", starts_at="2030-03-31T02:30", ends_at="2030-03-31T04:00"
+        )
+
+        response = signed_in(client, organiser).post(url("create", community=community), data)
+
+        assert response.status_code == 302, response.context["form"].errors
+        event = Event.objects.get()
+        assert event.starts_at == datetime(2030, 3, 30, 17, 30, tzinfo=UTC)
+
+    def test_a_time_that_does_not_exist_in_the_events_zone(self, client, organiser, community):
+        data = form_data(
+            time_zone="Europe/Paris", starts_at="2030-03-31T02:30", ends_at="2030-03-31T04:00"
+        )
+
+        response = signed_in(client, organiser).post(url("create", community=community), data)
+
+        assert response.status_code == 200
+        (error,) = response.context["form"].errors["starts_at"]
+        assert error == (
+            "02:30 does not exist in Europe/Paris: the clocks go forward then. Choose another time."
+        )
+        assert 'value="2030-03-31T02:30"' in response.content.decode()  # kept as typed
+        assert not Event.objects.exists()
+
+    def test_a_year_out_of_range_is_named_at_its_field(self, client, organiser, community):
+        data = form_data(starts_at="0001-01-01T10:00")
+
+        response = signed_in(client, organiser).post(url("create", community=community), data)
+
+        assert response.status_code == 200
+        assert response.context["form"].errors["starts_at"] == [
+            "Enter a date between 2000 and 2100."
+        ]
+        assert not Event.objects.exists()
+
+
+class TestCancelledEventPage:
+    def test_no_meeting_link_once_cancelled(self, client, event, member):
+        services.event_register(event=event, user=member)
+        client = signed_in(client, member)
+        assert "meet.example.org" in client.get(url("detail", event)).content.decode()
+
+        services.event_cancel(event=event)
+
+        page = client.get(url("detail", event)).content.decode()
+        assert "meet.example.org" not in page
+        assert "None: the event was cancelled." in page
+        assert b"meet.example.org" not in client.get(url("ics", event)).content
+
+
+def test_attendance_from_the_waiting_list_only_has_no_rate(client, community, organiser):
+    started = EventFactory(
+        community=community,
+        capacity=0,
+        starts_at=timezone.now() - timedelta(minutes=5),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
+    person = MembershipFactory(community=community).user
+    waiting = RegistrationFactory(
+        event=started, user=person, status="waiting", confirmed_at=None,
+        waiting_since=timezone.now(),
+    )  # fmt: skip
+    services.registration_check_in(registration=waiting)
+
+    page = signed_in(client, organiser).get(url("detail", started)).content.decode()
+
+    assert "Attendance: 0 of 0 · 1 from the waiting list" in page
+    assert "None%" not in page

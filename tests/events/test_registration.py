@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from communities.models import Membership
 from events import selectors, services
@@ -207,6 +207,34 @@ class TestCapacityChanges:
         with pytest.raises(ValidationError):
             services.event_update(event=event, capacity=2, moved_to_waiting=stale)
 
+    def test_a_confirmation_that_is_no_longer_needed_saves(self, community, make_member):
+        event = EventFactory(community=community, capacity=3)
+        self.fill(event, make_member, confirmed=3)
+        shown = [registration.pk for registration in services.capacity_cut(event=event, capacity=2)]
+
+        # The organiser puts the capacity back after the warning: the ids still come along.
+        services.event_update(event=event, capacity=3, moved_to_waiting=shown)
+        # And a second click on "Confirm and save" once the first has saved.
+        services.event_update(event=event, capacity=2, moved_to_waiting=shown)
+        services.event_update(event=event, capacity=2, moved_to_waiting=shown)
+
+        event.refresh_from_db()
+        assert event.capacity == 2
+        assert Registration.objects.filter(event=event, status="waiting").count() == 1
+
+    def test_no_seats_are_taken_once_the_event_has_started(self, community, make_member):
+        event = EventFactory(community=community, capacity=2)
+        people = self.fill(event, make_member, confirmed=2)
+        Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+        event.refresh_from_db()
+        cut = [registration.pk for registration in services.capacity_cut(event=event, capacity=1)]
+
+        with pytest.raises(ValidationError) as refused:
+            services.event_update(event=event, capacity=1, moved_to_waiting=cut)
+
+        assert "The event has started" in refused.value.message_dict["capacity"][0]
+        assert {statuses(event)[person.email] for person in people} == {"confirmed"}
+
     def test_raising_capacity_promotes_the_waiting(self, community, make_member):
         event = EventFactory(community=community, capacity=1)
         people = self.fill(event, make_member, confirmed=1, waiting=2)
@@ -264,6 +292,37 @@ class TestEmails:
         assert promoted[0].attachments[0][2] == "text/calendar"
         cancelled = [m for m in mailoutbox if m.to == [seat_holders[0].email]]
         assert "is cancelled" in cancelled[-1].subject
+
+    def test_a_multi_day_event_shows_both_dates(
+        self, community, member, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        starts = timezone.now().replace(microsecond=0) + timedelta(days=10)
+        event = EventFactory(
+            community=community, starts_at=starts, ends_at=starts + timedelta(days=2)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.event_register(event=event, user=member)
+
+        (message,) = mailoutbox
+        when = next(line for line in message.body.splitlines() if line.startswith("When:"))
+        with timezone.override(member.time_zone):
+            assert formats.date_format(timezone.localtime(event.ends_at), "DATETIME_FORMAT") in when
+
+    def test_each_person_moved_to_the_waiting_list_is_told_their_place(
+        self, community, make_member, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        event = EventFactory(community=community, capacity=3)
+        people = [make_member() for _ in range(3)]
+        for person in people:
+            services.event_register(event=event, user=person)
+        cut = services.capacity_cut(event=event, capacity=1)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.event_update(event=event, capacity=1, moved_to_waiting=[r.pk for r in cut])
+
+        bodies = {m.to[0]: m.body for m in mailoutbox if "head of the waiting list" in m.subject}
+        assert "You are number 1 on the waiting list" in bodies[people[1].email]
+        assert "You are number 2 on the waiting list" in bodies[people[2].email]
 
     def test_each_email_is_recorded_once(self, event, member, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,238 @@
+"""Nobody keeps a place at an event they may no longer see: leaving, a lower tier, becoming
+an external member, losing the sponsor role, or an event narrowed by its organisers. The
+place is given up, the person is told, and the next person waiting gets the seat."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import escape
+
+from communities import services as community_services
+from communities.models import Community, Membership, RoleAssignment
+from events import services
+from events.models import Registration, Visibility
+from tests.factories import (
+    CommunityFactory,
+    EventFactory,
+    MembershipFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+WITHDRAWN = "Your place at"
+
+
+def status(registration):
+    registration.refresh_from_db()
+    return registration.status
+
+
+def told(mailoutbox, user, subject):
+    return [m for m in mailoutbox if m.to == [user.email] and subject in m.subject]
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Runs the outbox (the emails) as the commit would."""
+
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
+
+
+class TestStandingChanges:
+    def test_leaving_a_private_community_gives_up_its_public_events_too(
+        self, mailoutbox, run_on_commit
+    ):
+        private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+        MembershipFactory(community=private, tier=Membership.Tier.CORE_TEAM)
+        leaving = MembershipFactory(community=private)
+        waiting_person = MembershipFactory(community=private).user
+        event = EventFactory(community=private, visibility=Visibility.PUBLIC, capacity=1)
+        seat = services.event_register(event=event, user=leaving.user)
+        waiting = services.event_register(event=event, user=waiting_person)
+
+        run_on_commit(lambda: community_services.membership_leave(membership=leaving))
+
+        assert status(seat) == Registration.Status.CANCELLED
+        assert status(waiting) == Registration.Status.CONFIRMED
+        (email,) = told(mailoutbox, leaving.user, WITHDRAWN)
+        assert "no longer open to you" in email.body
+        assert "Register again" not in email.body
+
+    def test_leaving_a_public_community_keeps_its_public_events(self, community, member):
+        MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM)
+        event = EventFactory(community=community, visibility=Visibility.PUBLIC)
+        seat = services.event_register(event=event, user=member)
+
+        community_services.membership_leave(
+            membership=Membership.objects.get(community=community, user=member)
+        )
+
+        assert status(seat) == Registration.Status.CONFIRMED
+
+    def test_a_lower_tier_gives_up_core_only_events(self, community, mailoutbox, run_on_commit):
+        MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM)
+        core = MembershipFactory(community=community, tier=Membership.Tier.CORE_GROUP)
+        core_event = EventFactory(community=community, visibility=Visibility.CORE)
+        members_event = EventFactory(community=community, visibility=Visibility.MEMBERS)
+        kept = services.event_register(event=members_event, user=core.user)
+        lost = services.event_register(event=core_event, user=core.user)
+
+        run_on_commit(
+            lambda: community_services.membership_set_tier(
+                membership=core, tier=Membership.Tier.MEMBER
+            )
+        )
+
+        assert status(lost) == Registration.Status.CANCELLED
+        assert status(kept) == Registration.Status.CONFIRMED
+        assert len(told(mailoutbox, core.user, WITHDRAWN)) == 1
+
+    def test_an_external_member_gives_up_internal_events(self, community):
+        staff = MembershipFactory(community=community, is_internal=True)
+        internal = EventFactory(community=community, visibility=Visibility.INTERNAL)
+        seat = services.event_register(event=internal, user=staff.user)
+
+        community_services.membership_set_internal(membership=staff, is_internal=False)
+
+        assert status(seat) == Registration.Status.CANCELLED
+
+    def test_a_sponsor_of_a_private_community_who_steps_down(self):
+        private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+        sponsor = UserFactory()
+        role = RoleAssignmentFactory(
+            community=private, role=RoleAssignment.Role.SPONSOR, holder=sponsor
+        )
+        event = EventFactory(community=private, visibility=Visibility.PUBLIC)
+        seat = services.event_register(event=event, user=sponsor)
+
+        community_services.role_unassign(assignment=role)
+
+        assert status(seat) == Registration.Status.CANCELLED
+
+    def test_someone_waiting_who_may_no_longer_see_it_is_told(
+        self, community, mailoutbox, run_on_commit
+    ):
+        event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
+        seat = services.event_register(
+            event=event, user=MembershipFactory(community=community).user
+        )
+        gone = MembershipFactory(community=community)
+        waiting = services.event_register(event=event, user=gone.user)
+        # The waiting person's membership ends without the services (an admin edit, say).
+        Membership.objects.filter(pk=gone.pk).update(status=Membership.Status.LEFT)
+
+        run_on_commit(lambda: services.registration_cancel(registration=seat))
+
+        assert status(waiting) == Registration.Status.CANCELLED
+        assert len(told(mailoutbox, gone.user, WITHDRAWN)) == 1
+
+
+class TestNarrowingAnEvent:
+    def fields(self, event, **changes):
+        names = ("title", "starts_at", "ends_at", "capacity", "visibility")
+        return {**{name: getattr(event, name) for name in names}, **changes}
+
+    def test_asks_first_naming_who_would_lose_their_place(self, community, organiser):
+        event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
+        member = MembershipFactory(community=community).user
+        seat = services.event_register(event=event, user=member)
+        waiting = services.event_register(event=event, user=organiser)
+
+        with pytest.raises(ValidationError) as refused:
+            services.event_update(event=event, **self.fields(event, visibility=Visibility.CORE))
+
+        assert member.name in refused.value.message_dict["visibility"][0]
+        assert status(seat) == Registration.Status.CONFIRMED
+        event.refresh_from_db()
+        assert event.visibility == Visibility.MEMBERS
+
+        _event, changed = services.event_update(
+            event=event,
+            losing_place=[seat.pk],
+            **self.fields(event, visibility=Visibility.CORE),
+        )
+
+        assert status(seat) == Registration.Status.CANCELLED
+        assert status(waiting) == Registration.Status.CONFIRMED  # the organiser, from waiting
+        assert {r.pk for r in changed} == {seat.pk, waiting.pk}
+
+    def test_a_lost_place_frees_a_seat_before_capacity_is_cut(self, community, organiser):
+        event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=2)
+        member = MembershipFactory(community=community).user
+        lost = services.event_register(event=event, user=member)
+        kept = services.event_register(event=event, user=organiser)
+
+        # Core only, and one seat: the member's place goes; the organiser's seat stays.
+        services.event_update(
+            event=event,
+            losing_place=[lost.pk],
+            **self.fields(event, visibility=Visibility.CORE, capacity=1),
+        )
+
+        assert status(lost) == Registration.Status.CANCELLED
+        assert status(kept) == Registration.Status.CONFIRMED
+
+    def test_not_once_the_event_has_started(self, community, organiser):
+        started = EventFactory(
+            community=community,
+            visibility=Visibility.MEMBERS,
+            starts_at=timezone.now() - timedelta(minutes=10),
+        )
+        seat = Registration.objects.create(
+            event=started,
+            user=MembershipFactory(community=community).user,
+            status=Registration.Status.CONFIRMED,
+            confirmed_at=timezone.now(),
+        )
+
+        services.event_update(event=started, **self.fields(started, visibility=Visibility.CORE))
+
+        assert status(seat) == Registration.Status.CONFIRMED
+
+    def test_the_edit_page_confirms_then_saves(self, client, community, organiser):
+        event = EventFactory(community=community, visibility=Visibility.MEMBERS)
+        member = MembershipFactory(community=community).user
+        seat = services.event_register(event=event, user=member)
+        client.force_login(organiser)
+        url = f"/{community.slug}/events/{event.pk}/edit/"
+        data = client.get(url).context["form"].initial
+        form = {
+            **{k: v for k, v in data.items() if k not in ("languages",) and v is not None},
+            "mode": event.mode,
+            "format": event.format,
+            "visibility": Visibility.CORE,
+            "starts_at": data["starts_at"].strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": data["ends_at"].strftime("%Y-%m-%dT%H:%M"),
+            "languages": ["en"],
+        }
+
+        asked = client.post(url, form)
+
+        assert asked.status_code == 200
+        page = asked.content.decode()
+        assert 'data-testid="visibility-cut"' in page
+        assert escape(member.name) in page
+        assert status(seat) == Registration.Status.CONFIRMED
+        ids = [str(r.pk) for r in asked.context["visibility_cut"]]
+
+        confirmed = client.post(url, {**form, "losing_place": ids})
+
+        assert confirmed.status_code == 302
+        assert status(seat) == Registration.Status.CANCELLED
+
+
+def test_a_member_may_not_give_up_a_place_at_a_cancelled_event(event, member):
+    seat = services.event_register(event=event, user=member)
+    services.event_cancel(event=event)
+
+    with pytest.raises(ValidationError, match=r"This event was cancelled\."):
+        services.registration_cancel(registration=seat)
+    assert status(seat) == Registration.Status.CONFIRMED
