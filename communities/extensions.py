@@ -11,9 +11,9 @@ Higher apps register in their `AppConfig.ready()`; this app never imports them.
   revokes their open invitations, so an old link cannot let them back in).
 - `register_standing_changed(listener)`: `listener(community, user)` runs, in the same
   transaction and after the change is saved, whenever what someone may see in a community
-  may have narrowed: they left or were removed, their tier changed, they became an external
-  member, or they lost the sponsor role (events gives up places at events they may no
-  longer see).
+  may have narrowed: they left, were removed or declined, their tier changed, they became
+  an external member, or they lost the sponsor role (events gives up places at events they
+  may no longer see).
 """
 
 from collections.abc import Callable

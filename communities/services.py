@@ -271,6 +271,7 @@ def membership_decline(*, membership: Membership, message: str = "") -> None:
     _email_requester(membership=membership, kind="join_declined", message=message)
     membership_ended(community=membership.community, user=membership.user)
     membership.delete()
+    standing_changed(community=membership.community, user=membership.user)
 
 
 @transaction.atomic

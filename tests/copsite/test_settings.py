@@ -99,7 +99,7 @@ def test_database_redis_and_smtp_from_the_environment():
 
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["conn_max_age"] > 0
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "copsite.cache.RedisCache"
     assert values["eager"] is False
     assert values["broker"] == "redis://redis.internal:6379/0"
     assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"

@@ -236,3 +236,15 @@ def test_a_member_may_not_give_up_a_place_at_a_cancelled_event(event, member):
     with pytest.raises(ValidationError, match=r"This event was cancelled\."):
         services.registration_cancel(registration=seat)
     assert status(seat) == Registration.Status.CONFIRMED
+
+
+def test_a_declined_request_gives_up_a_private_communitys_public_event():
+    private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    MembershipFactory(community=private, tier=Membership.Tier.CORE_TEAM)
+    request = MembershipFactory(community=private, status=Membership.Status.REQUESTED)
+    event = EventFactory(community=private, visibility=Visibility.PUBLIC)
+    seat = services.event_register(event=event, user=request.user)  # a requester sees it
+
+    community_services.membership_decline(membership=request)
+
+    assert status(seat) == Registration.Status.CANCELLED
