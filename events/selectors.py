@@ -6,7 +6,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Community, Membership
+from communities.models import Community, Membership, RoleAssignment
 from copsite.rows import Columns
 from events import rules
 from events.models import (
@@ -151,24 +151,39 @@ def event_roster(*, event: Event) -> dict[str, list[Registration]]:
 
 
 def my_registrations(*, user, when: str = "upcoming", now=None) -> QuerySet[Registration]:
-    """A person's active registrations across communities, for events they may still see
-    (a member who left, or an external member, loses members-only events)."""
+    """A person's active registrations across communities, for events they may still see:
+    the rules of `events.rules.visibilities_for`, as a query (a member who left, or an
+    external member, loses members-only events)."""
     now = now or timezone.now()
-    standing = Membership.objects.filter(
-        community=OuterRef("event__community"), user=user, status=Membership.Status.ACTIVE
+    known = Membership.objects.filter(
+        community=OuterRef("event__community"),
+        user=user,
+        status__in=Membership.KNOWN_STATUSES,
+    )
+    standing = known.filter(status=Membership.Status.ACTIVE)
+    sponsor = RoleAssignment.objects.filter(
+        community=OuterRef("event__community"), holder=user, role=RoleAssignment.Role.SPONSOR
     )
     core = (Membership.Tier.CORE_GROUP, Membership.Tier.CORE_TEAM)
-    # A private community's public events are for the people it knows.
-    open_community = ~Q(event__community__visibility=Community.Visibility.PRIVATE) | Q(member=True)
-    visible = (
-        (Q(event__visibility=Visibility.PUBLIC) & open_community)
+    # A private community's events are for the people it knows (invited, asking to join,
+    # members) and its sponsors; members' events for members and sponsors.
+    open_community = (
+        ~Q(event__community__visibility=Community.Visibility.PRIVATE)
+        | Q(known=True)
+        | Q(sponsor=True)
+    )
+    visible = open_community & (
+        Q(event__visibility=Visibility.PUBLIC)
         | Q(event__visibility=Visibility.MEMBERS, member=True)
+        | Q(event__visibility=Visibility.MEMBERS, sponsor=True)
         | Q(event__visibility=Visibility.INTERNAL, internal=True)
         | Q(core=True)
     )
     registrations = (
         Registration.objects.filter(user=user, status__in=Registration.ACTIVE_STATUSES)
         .annotate(
+            known=Exists(known),
+            sponsor=Exists(sponsor),
             member=Exists(standing),
             internal=Exists(standing.filter(Q(is_internal=True) | Q(tier__in=core))),
             core=Exists(standing.filter(tier__in=core)),

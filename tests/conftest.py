@@ -111,9 +111,11 @@ def user(db):
 
 
 @pytest.fixture
-def real_worker():
+def real_worker(monkeypatch):
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs REDIS_URL: a real broker for a real worker")
+    # The outbox nudge is limited to one a second per process: start with none sent.
+    monkeypatch.setattr("notifications.services._last_nudge", 0.0)
     celery_app.conf.task_always_eager = False
     try:
         with start_worker(

@@ -11,7 +11,8 @@ from django.utils.html import escape
 
 from communities import services as community_services
 from communities.models import Community, Membership, RoleAssignment
-from events import services
+from communities.rules import access_for
+from events import rules, selectors, services
 from events.models import Registration, Visibility
 from tests.factories import (
     CommunityFactory,
@@ -248,3 +249,47 @@ def test_a_declined_request_gives_up_a_private_communitys_public_event():
     community_services.membership_decline(membership=request)
 
     assert status(seat) == Registration.Status.CANCELLED
+
+
+STANDINGS = {
+    "external member": {"status": Membership.Status.ACTIVE},
+    "internal member": {"status": Membership.Status.ACTIVE, "is_internal": True},
+    "core group": {"status": Membership.Status.ACTIVE, "tier": Membership.Tier.CORE_GROUP},
+    "invited": {"status": Membership.Status.INVITED},
+    "asking to join": {"status": Membership.Status.REQUESTED},
+    "left": {"status": Membership.Status.LEFT},
+    "sponsor": None,
+    "nobody": False,
+}
+
+
+@pytest.mark.parametrize("community_visibility", Community.Visibility.values)
+@pytest.mark.parametrize("standing", STANDINGS)
+def test_my_events_lists_exactly_the_registrations_the_rules_let_one_see(
+    community_visibility, standing
+):
+    """`my_registrations` is the rules of `events.rules` written as one query: for every
+    standing and every event visibility, they agree."""
+    community = CommunityFactory(visibility=community_visibility)
+    person = UserFactory()
+    if STANDINGS[standing]:
+        MembershipFactory(community=community, user=person, **STANDINGS[standing])
+    elif STANDINGS[standing] is None:
+        RoleAssignmentFactory(community=community, role=RoleAssignment.Role.SPONSOR, holder=person)
+    events = {
+        visibility: EventFactory(community=community, visibility=visibility)
+        for visibility in Visibility.values
+    }
+    registrations = {
+        visibility: Registration.objects.create(
+            event=event, user=person, status="confirmed", confirmed_at=timezone.now()
+        )
+        for visibility, event in events.items()
+    }
+
+    listed = {r.pk for r in selectors.my_registrations(user=person)}
+
+    access = access_for(community=community, user=person)
+    for visibility, event in events.items():
+        expected = rules.can_see_event(access, event)
+        assert (registrations[visibility].pk in listed) == expected, visibility
