@@ -31,6 +31,11 @@ class BootstrapBoundField(BoundField):
     def is_check(self) -> bool:
         return isinstance(self.field.widget, widgets.CheckboxInput)
 
+    @property
+    def is_choice_list(self) -> bool:
+        """Radio buttons or a list of checkboxes: a group, labelled by a legend."""
+        return isinstance(self.field.widget, (widgets.RadioSelect, widgets.CheckboxSelectMultiple))
+
 
 class FormRenderer(TemplatesSetting):
     bound_field_class = BootstrapBoundField

@@ -30,3 +30,34 @@ def test_an_invalid_choice_is_still_refused():
 
     assert not form.is_valid()
     assert form["zone"].errors
+
+
+class Choices(forms.Form):
+    mode = forms.ChoiceField(
+        label="Mode", choices=[("a", "In person"), ("b", "Online")], widget=forms.RadioSelect
+    )
+    days = forms.MultipleChoiceField(
+        label="Days",
+        choices=[("mon", "Monday"), ("tue", "Tuesday")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+def test_radio_buttons_and_checkbox_lists_are_labelled_groups():
+    form = Choices({"mode": "nope"})
+    form.is_valid()
+
+    mode = form["mode"].as_field_group()
+    days = form["days"].as_field_group()
+
+    assert mode.startswith('<fieldset class="mb-3">')
+    assert '<legend class="form-label fs-6">Mode' in mode
+    # Each option its own .form-check with its label; the group itself is not an input.
+    assert mode.count('<div class="form-check">') == 2
+    assert '<label class="form-check-label" for="id_mode_1">Online</label>' in mode
+    assert '<div id="id_mode">' in mode
+    assert 'class="form-check-input is-invalid"' in mode
+    assert 'id="id_mode_error"' in mode
+    assert days.count('<div class="form-check">') == 2
+    assert 'type="checkbox" name="days" value="tue"' in days

@@ -213,3 +213,32 @@ def test_check_in_on_a_phone(browser, live_server, screenshot):
     # Checked in before the start: the participation is recorded at that moment.
     assert kofi.last_participated_at == checked_in
     context.close()
+
+
+def test_narrowing_an_event_asks_before_anyone_loses_their_place(browser, live_server, screenshot):
+    community = CommunityFactory(name="Urban Water Practitioners", slug="urban-water")
+    manager = UserFactory(email="manager@example.org", display_name="Amina Diallo")
+    MembershipFactory(community=community, user=manager, tier=Membership.Tier.CORE_TEAM)
+    event = EventFactory(community=community, title="Strategy retreat", capacity=10)
+    member = UserFactory(email="kofi@example.org", display_name="Kofi Mensah")
+    MembershipFactory(community=community, user=member)
+    registration = RegistrationFactory(event=event, user=member)
+
+    organiser = signed_in_page(browser, live_server, "manager@example.org")
+    organiser.goto(f"/urban-water/events/{event.pk}/edit/")
+    organiser.get_by_label("Core Group and Core Team only").check()
+    organiser.get_by_role("button", name="Save event").click()
+
+    warning = organiser.get_by_test_id("visibility-cut")
+    expect(warning).to_contain_text("Kofi Mensah")
+    expect(organiser.locator("#id_visibility_error")).to_contain_text("would lose their place")
+    expect(organiser.get_by_label("Core Group and Core Team only")).to_be_checked()  # kept
+    screenshot("narrowing", of=organiser)
+    warning.get_by_role("button", name="Confirm and save").click()
+
+    expect(organiser.get_by_role("heading", name="Strategy retreat")).to_be_visible()
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+    told = [m for m in mail.outbox if m.to == ["kofi@example.org"]]
+    assert len(told) == 1
+    assert "Your place at Strategy retreat is cancelled" in told[0].subject
