@@ -42,6 +42,15 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "components/form_field.html"
 
 
+class ScaleSelect(widgets.RadioSelect):
+    """Radio buttons side by side, for a short scale (1 to 5, 0 to 10)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["inline"] = True
+        return context
+
+
 class FastSelect(widgets.Select):
     """A select that renders its options in one pass. Django renders every option through a
     template (~0.3 ms each): a time zone list (~600) alone took ~200 ms per page."""

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.timezones import time_zone_choices
 from communities.forms import LanguagesField, PersonByEmailField
 from communities.models import WORKING_LANGUAGES
-from copsite.forms import FastSelect
+from copsite.forms import FastSelect, ScaleSelect
 from events.models import (
     FORMAT_HINTS,
     AgendaSegment,
@@ -304,8 +304,8 @@ class FeedbackForm(forms.ModelForm):
         model = Feedback
         fields = ("rating", "recommend", "comment")
         widgets = {
-            "rating": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
-            "recommend": forms.RadioSelect(choices=[(n, str(n)) for n in range(11)]),
+            "rating": ScaleSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "recommend": ScaleSelect(choices=[(n, str(n)) for n in range(11)]),
             "comment": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communities.models import Community, Membership
+from copsite.forms import ScaleSelect
 from members.models import NeedsAnswer, NeedsQuestion
 
 FORMATS = [
@@ -89,7 +90,7 @@ class AnswersForm(forms.Form):
                 field = forms.TypedChoiceField(
                     choices=[(n, str(n)) for n in range(1, 6)],
                     coerce=int,
-                    widget=forms.RadioSelect,
+                    widget=ScaleSelect,
                     help_text=_("1: not at all · 5: very much"),
                 )
             field.label = question.text

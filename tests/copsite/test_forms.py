@@ -1,6 +1,6 @@
 from django import forms
 
-from copsite.forms import FastSelect, FastSelectMultiple
+from copsite.forms import FastSelect, FastSelectMultiple, ScaleSelect
 
 
 class Sample(forms.Form):
@@ -61,3 +61,13 @@ def test_radio_buttons_and_checkbox_lists_are_labelled_groups():
     assert 'id="id_mode_error"' in mode
     assert days.count('<div class="form-check">') == 2
     assert 'type="checkbox" name="days" value="tue"' in days
+
+
+def test_a_scale_sits_on_one_line():
+    class Rating(forms.Form):
+        score = forms.ChoiceField(choices=[(n, str(n)) for n in range(1, 6)], widget=ScaleSelect)
+
+    score = Rating()["score"].as_field_group()
+
+    assert score.count('<div class="form-check form-check-inline">') == 5
+    assert score.startswith('<fieldset class="mb-3">')
