@@ -13,7 +13,8 @@ Higher apps register in their `AppConfig.ready()`; this app never imports them.
   transaction and after the change is saved, whenever what someone may see in a community
   may have narrowed: they left, were removed or declined, their tier changed, they became
   an external member, or they lost the sponsor role (events gives up places at events they
-  may no longer see).
+  may no longer see). `user` is None when it may have narrowed for everyone: the community
+  turned private.
 """
 
 from collections.abc import Callable

@@ -80,6 +80,10 @@ def community_update_settings(
     join_policy: str,
     languages: list[str],
 ) -> Community:
+    turns_private = (
+        visibility == Community.Visibility.PRIVATE
+        and community.visibility != Community.Visibility.PRIVATE
+    )
     community.name = name.strip()
     community.description = description.strip()
     community.visibility = visibility
@@ -87,6 +91,9 @@ def community_update_settings(
     community.full_clean()
     community.save(update_fields=["name", "description", "visibility", "join_policy", "updated_at"])
     _set_languages(community=community, languages=languages)
+    if turns_private:
+        # Outsiders no longer see it at all (its public events included).
+        standing_changed(community=community, user=None)
     return community
 
 

@@ -79,6 +79,7 @@ def check_in_toggle(request, community, access, event, registration):
             "event": event,
             "registration": registration,
             "attendance": selectors.attendance(event=event),
+            "closed": rules.check_in_refusal(event, timezone.now()),
             "oob_counter": True,
         },
     )

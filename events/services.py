@@ -12,6 +12,7 @@ per registration, kind and seat).
 
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import groupby
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -162,8 +163,9 @@ def capacity_cut(
 ) -> list[Registration]:
     """Who would lose their seat if capacity became `capacity`: the latest confirmed, in the
     order they would head the waiting list (earliest confirmed of them first). `leaving`:
-    registrations given up in the same edit (`visibility_cut`), whose seats do not count."""
-    if capacity is None:
+    registrations given up in the same edit (`visibility_cut`), whose seats do not count.
+    Nobody at a cancelled event: its registrations stay as they were."""
+    if capacity is None or event.is_cancelled:
         return []
     confirmed = Registration.objects.filter(
         event=event, status=Registration.Status.CONFIRMED
@@ -178,8 +180,9 @@ def capacity_cut(
 def visibility_cut(*, event: Event) -> list[Registration]:
     """Who would lose their place if the event were saved as it is now (its visibility
     changed, say, from members to Core only): everyone registered who could no longer see
-    it, in the order they registered. Nobody, once the event has started."""
-    if timezone.now() >= event.starts_at:
+    it, in the order they registered. Nobody once the event has started or was cancelled
+    (its registrations then stay as they were)."""
+    if event.is_cancelled or timezone.now() >= event.starts_at:
         return []
     registrations = list(
         Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
@@ -199,10 +202,10 @@ def visibility_cut(*, event: Event) -> list[Registration]:
 def visibility_cut_message(*, cut: list[Registration]) -> str:
     names = ", ".join(registration.user.name for registration in cut)
     return ngettext(
-        "%(count)d registered person could no longer see the event and would lose their "
-        "place: %(names)s.",
-        "%(count)d registered people could no longer see the event and would lose their "
-        "places: %(names)s.",
+        "%(count)d registered person could not see the event as it would be saved, and "
+        "would lose their place: %(names)s.",
+        "%(count)d registered people could not see the event as it would be saved, and "
+        "would lose their places: %(names)s.",
         len(cut),
     ) % {"count": len(cut), "names": names}
 
@@ -740,37 +743,48 @@ def calendar_token_renew(*, user, community=None) -> CalendarToken:
     return CalendarToken.objects.create(user=user, community=community)
 
 
-def registrations_withdraw_unseen(*, community, user) -> int:
+def registrations_withdraw_unseen(*, community, user=None) -> int:
     """After someone's standing in a community narrowed (they left or were removed, changed
-    tier, became an external member, lost the sponsor role): their places at its upcoming
-    events that they may no longer see are given up, they are told, and the freed seats go
-    to the waiting list. Places at events they still see stay (a public event, for one).
-    Runs in the caller's transaction (communities' standing_changed extension point).
+    tier, became an external member, lost the sponsor role), or everyone's (`user` None: the
+    community turned private): places at its upcoming events that their holders may no
+    longer see are given up, the holders are told, and the freed seats go to the waiting
+    list. Places at events they still see stay (a public event, for one). Runs in the
+    caller's transaction (communities' standing_changed extension point); events are locked
+    in id order, so two such changes never wait on each other in a circle.
     """
-    registrations = list(
+    registrations = (
         Registration.objects.filter(
-            user=user,
             event__community=community,
             event__starts_at__gt=timezone.now(),
             status__in=Registration.ACTIVE_STATUSES,
         )
         .exclude(event__status=Event.Status.CANCELLED)
-        .select_related("event")
+        .select_related("event", "user")
+        .order_by("event_id", "id")
     )
+    if user is not None:
+        registrations = registrations.filter(user=user)
+    registrations = list(registrations)
     if not registrations:
         return 0
-    access = access_for(community=community, user=user)
+    accesses = accesses_for(
+        community=community, users=[registration.user for registration in registrations]
+    )
     count = 0
-    for registration in registrations:
-        registration.event.community = community
-        if rules.can_see_event(access, registration.event):
+    for event_id, grouped in groupby(registrations, key=lambda registration: registration.event_id):
+        group = list(grouped)
+        event = group[0].event
+        event.community = community
+        unseen = [r for r in group if not rules.can_see_event(accesses[r.user_id], event)]
+        if not unseen:
             continue
         with transaction.atomic():
-            locked = _lock_event(event_id=registration.event_id)
+            locked = _lock_event(event_id=event_id)
             locked.community = community
-            current = Registration.objects.get(pk=registration.pk)
-            if current.status in Registration.ACTIVE_STATUSES:
-                _withdraw(current)
-                _promote_waiting(event=locked)
+            for registration in Registration.objects.filter(
+                pk__in=[r.pk for r in unseen], status__in=Registration.ACTIVE_STATUSES
+            ):
+                _withdraw(registration)
                 count += 1
+            _promote_waiting(event=locked)
     return count

@@ -172,3 +172,20 @@ class TestWhenCheckInIsOpen:
         assert registration.checked_in_at is None
         membership = Membership.objects.get(community=community, user=member)
         assert membership.first_participated_at is None
+
+
+def test_undoing_at_a_closed_check_in_offers_no_new_tap(client, event, member, organiser):
+    registration = services.event_register(event=event, user=member)
+    services.registration_check_in(registration=registration)
+    services.event_cancel(event=event)
+    client.force_login(organiser)
+
+    row = client.post(
+        url("check_in_toggle", event, registration),
+        {"present": "0"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+
+    registration.refresh_from_db()
+    assert registration.checked_in_at is None
+    assert url("check_in_toggle", event, registration) not in row  # no button to tap again

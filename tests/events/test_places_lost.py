@@ -293,3 +293,42 @@ def test_my_events_lists_exactly_the_registrations_the_rules_let_one_see(
     for visibility, event in events.items():
         expected = rules.can_see_event(access, event)
         assert (registrations[visibility].pk in listed) == expected, visibility
+
+
+def test_a_community_turning_private_gives_up_outsiders_places(mailoutbox, run_on_commit):
+    community = CommunityFactory(visibility=Community.Visibility.PUBLIC)
+    member = MembershipFactory(community=community).user
+    outsider = UserFactory()
+    event = EventFactory(community=community, visibility=Visibility.PUBLIC, capacity=1)
+    outsiders_seat = services.event_register(event=event, user=outsider)
+    members_place = services.event_register(event=event, user=member)  # waiting
+
+    run_on_commit(
+        lambda: community_services.community_update_settings(
+            community=community,
+            name=community.name,
+            description=community.description,
+            visibility=Community.Visibility.PRIVATE,
+            join_policy=community.join_policy,
+            languages=[],
+        )
+    )
+
+    assert status(outsiders_seat) == Registration.Status.CANCELLED
+    assert status(members_place) == Registration.Status.CONFIRMED  # promoted
+    assert len(told(mailoutbox, outsider, WITHDRAWN)) == 1
+    # An edit that changes nothing of who may see it asks nothing any more.
+    services.event_update(event=event, title="Renamed")
+
+
+def test_a_cancelled_events_registrations_stay_whatever_the_edit(community, organiser):
+    event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=2)
+    seats = [
+        services.event_register(event=event, user=MembershipFactory(community=community).user)
+        for _ in range(2)
+    ]
+    services.event_cancel(event=event)
+
+    services.event_update(event=event, visibility=Visibility.CORE, capacity=1)
+
+    assert {status(seat) for seat in seats} == {Registration.Status.CONFIRMED}
