@@ -29,6 +29,7 @@ from communities.forms import (
 from communities.htmx import page_or_partial
 from communities.models import Community, Membership, RoleAssignment
 from copsite.forms import add_service_errors
+from copsite.views import message_refusal
 
 COMMUNITIES_PER_PAGE = 12
 PEOPLE_PER_PAGE = 50
@@ -106,7 +107,7 @@ def community_join(request, community, access):
             motivation=form.cleaned_data.get("motivation", ""),
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_refusal(request, error)
         return redirect(community_url(community))
     if membership.status == Membership.Status.REQUESTED:
         messages.info(request, _("Your request has been sent to the Core Team."))
@@ -126,7 +127,7 @@ def community_leave(request, community, access):
         try:
             services.membership_leave(membership=access.membership)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_refusal(request, error)
             return redirect("community_leave", slug=community.slug)
         messages.success(request, _("You have left %(name)s.") % {"name": community.name})
         return redirect("home")
@@ -340,7 +341,7 @@ def community_role_hand_over(request, community, access, pk):
     try:
         assignment = services.role_hand_over(assignment=assignment)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_refusal(request, error)
     else:
         messages.success(
             request,
@@ -387,7 +388,7 @@ def community_person_tier(request, community, access, pk):
         try:
             services.membership_set_tier(membership=membership, tier=form.cleaned_data["tier"])
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_refusal(request, error)
         else:
             messages.success(
                 request,
@@ -418,7 +419,7 @@ def community_person_request(request, community, access, pk):
                 request, _("Request from %(person)s declined.") % {"person": membership.user.name}
             )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_refusal(request, error)
     return redirect("community_people", slug=community.slug)
 
 
@@ -444,7 +445,7 @@ def community_person_remove(request, community, access, pk):
         try:
             services.membership_remove(membership=membership)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_refusal(request, error)
         else:
             messages.success(
                 request,

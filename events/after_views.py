@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from communities import selectors as community_selectors
 from communities.htmx import page_or_partial
 from copsite.forms import add_service_errors
+from copsite.views import message_refusal
 from events import rules, selectors, services
 from events.decorators import event_view
 from events.forms import (
@@ -26,7 +27,6 @@ from events.forms import (
 )
 from events.models import (
     ActionItem,
-    Feedback,
     Material,
 )
 
@@ -66,7 +66,7 @@ def check_in_toggle(request, community, access, event, registration):
             registration=registration, present=request.POST.get("present") == "1"
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_refusal(request, error)
         page = reverse("events:check_in", kwargs={"slug": community.slug, "pk": event.pk})
         return HttpResponseClientRedirect(page) if request.htmx else redirect(page)
     if not request.htmx:
@@ -206,7 +206,7 @@ def feedback(request, community, access, event):
     if refusal:
         messages.info(request, refusal)
         return redirect("events:detail", slug=community.slug, pk=event.pk)
-    existing = Feedback.objects.filter(event=event, user=request.user).first()
+    existing = selectors.feedback_of(event=event, user=request.user)
     form = FeedbackForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
         try:

@@ -68,10 +68,14 @@ def check_in_refusal(event: Event, now) -> str | None:
     return None
 
 
-def registrations_can_change(event: Event, now) -> bool:
-    """Whether seats may still be given up: not once the event has started or was
-    cancelled (the roster then records who came, or who had a place)."""
-    return not event.is_cancelled and now < event.starts_at
+def cancel_refusal(event: Event, now) -> str | None:
+    """Why registrations to this event may no longer be cancelled, or None: not once it has
+    started (the roster then records who came) or was cancelled (who had a place stays)."""
+    if event.is_cancelled:
+        return _("This event was cancelled.")
+    if now >= event.starts_at:
+        return _("The event has started: registrations can no longer be cancelled.")
+    return None
 
 
 def registration_refusal(access, event: Event, now=None) -> str | None:  # noqa: PLR0911

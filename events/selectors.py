@@ -370,6 +370,11 @@ class FeedbackSummary:
     comments: list[Feedback]
 
 
+def feedback_of(*, event: Event, user) -> Feedback | None:
+    """The feedback this person gave on this event, if any."""
+    return Feedback.objects.filter(event=event, user=user).first()
+
+
 def feedback_summary(*, event: Event, comments: int = 50) -> FeedbackSummary:
     """The attendees' feedback for the organisers. NPS the standard way."""
     totals = Feedback.objects.filter(event=event).aggregate(

@@ -189,6 +189,14 @@ def visibility_cut(*, event: Event) -> list[Registration]:
         .select_related("user")
         .order_by("registered_at", "id")
     )
+    return _cannot_see(event=event, registrations=registrations)
+
+
+def _cannot_see(*, event: Event, registrations: list[Registration]) -> list[Registration]:
+    """Those of `registrations` (to `event`, with their users) whose holders may not see the
+    event: everyone's standing read in two queries."""
+    if not registrations:
+        return []
     accesses = accesses_for(
         community=event.community, users=[registration.user for registration in registrations]
     )
@@ -322,6 +330,9 @@ def _move_to_waiting_head(*, event: Event, registrations: list[Registration]) ->
     return registrations
 
 
+PROMOTION_LOOKAHEAD = 10
+
+
 def _promote_waiting(*, event: Event) -> list[Registration]:
     """Fills free seats from the head of the waiting list. The event must be locked.
 
@@ -339,17 +350,25 @@ def _promote_waiting(*, event: Event) -> list[Registration]:
             return []
     now = timezone.now()
     promoted = []
-    for registration in waiting.order_by("waiting_since", "id").select_related("user"):
-        if free is not None and len(promoted) >= free:
-            break
-        if not rules.can_see_event(_access_of(event=event, user=registration.user), event):
-            _withdraw(registration)
-            continue
-        registration.status = Registration.Status.CONFIRMED
-        registration.confirmed_at = now
-        registration.save(update_fields=["status", "confirmed_at"])
-        _email_later(registration, "event_promoted")
-        promoted.append(registration)
+    # From the head of the list, a few more than the free seats at a time: those who may no
+    # longer see the event give up their place, and the next ones move up.
+    while free is None or len(promoted) < free:
+        limit = None if free is None else free - len(promoted) + PROMOTION_LOOKAHEAD
+        batch = list(waiting.order_by("waiting_since", "id").select_related("user")[:limit])
+        unseen = {registration.pk for registration in _cannot_see(event=event, registrations=batch)}
+        for registration in batch:
+            if free is not None and len(promoted) >= free:
+                break
+            if registration.pk in unseen:
+                _withdraw(registration)
+                continue
+            registration.status = Registration.Status.CONFIRMED
+            registration.confirmed_at = now
+            registration.save(update_fields=["status", "confirmed_at"])
+            _email_later(registration, "event_promoted")
+            promoted.append(registration)
+        if free is None or len(batch) < (limit or 0):
+            break  # everyone waiting has been seen
     return promoted
 
 
@@ -430,13 +449,9 @@ def _cancel(*, registration: Registration, kind: str) -> list[Registration]:
         if current.status == Registration.Status.CANCELLED:
             registration.__dict__.update(current.__dict__)
             return []
-        if event.is_cancelled:
-            raise ValidationError(_("This event was cancelled."), code="cancelled")
-        if timezone.now() >= event.starts_at:
-            raise ValidationError(
-                _("The event has started: registrations can no longer be cancelled."),
-                code="started",
-            )
+        refusal = rules.cancel_refusal(event, timezone.now())
+        if refusal:
+            raise ValidationError(refusal, code="cancel_refused")
         current.status = Registration.Status.CANCELLED
         current.cancelled_at = timezone.now()
         current.save(update_fields=["status", "cancelled_at"])
@@ -764,18 +779,12 @@ def registrations_withdraw_unseen(*, community, user=None) -> int:
     )
     if user is not None:
         registrations = registrations.filter(user=user)
-    registrations = list(registrations)
-    if not registrations:
-        return 0
-    accesses = accesses_for(
-        community=community, users=[registration.user for registration in registrations]
-    )
     count = 0
     for event_id, grouped in groupby(registrations, key=lambda registration: registration.event_id):
         group = list(grouped)
         event = group[0].event
         event.community = community
-        unseen = [r for r in group if not rules.can_see_event(accesses[r.user_id], event)]
+        unseen = _cannot_see(event=event, registrations=group)
         if not unseen:
             continue
         with transaction.atomic():

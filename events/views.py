@@ -16,6 +16,7 @@ from communities import rules as community_rules
 from communities.decorators import community_view
 from communities.htmx import page_or_partial
 from copsite.forms import add_service_errors
+from copsite.views import message_refusal
 from events import rules, selectors, services
 from events.decorators import event_view
 from events.forms import (
@@ -24,7 +25,6 @@ from events.forms import (
 )
 from events.models import (
     Event,
-    Feedback,
 )
 
 EVENTS_PER_PAGE = 20
@@ -88,7 +88,7 @@ def event_edit(request, community, access, event):
     if request.method == "POST" and form.is_valid():
         try:
             services.event_update(
-                event=Event.objects.get(pk=event.pk),
+                event=event,
                 languages=form.cleaned_data["languages"],
                 moved_to_waiting=_posted_ids(request, "moved_to_waiting"),
                 losing_place=_posted_ids(request, "losing_place"),
@@ -177,7 +177,7 @@ def _detail_context(request, access, event: Event) -> dict:
         ),
         "may_give_feedback": rules.feedback_refusal(access, event, registration) is None,
         "gave_feedback": registration is not None
-        and Feedback.objects.filter(event=event, user=request.user).exists(),
+        and selectors.feedback_of(event=event, user=request.user) is not None,
         "show_link": not event.is_cancelled
         and (bool(registration and registration.is_confirmed) or rules.can_organise(access)),
     }
@@ -189,7 +189,7 @@ def register(request, community, access, event):
     try:
         registration = services.event_register(event=event, user=request.user, access=access)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_refusal(request, error)
     else:
         if registration.is_confirmed:
             messages.success(request, _("You have a seat. A confirmation is on its way by email."))
@@ -217,11 +217,15 @@ def unregister(request, community, access, event):
     if registration is None:
         messages.info(request, _("You are not registered for this event."))
         return redirect("events:detail", slug=community.slug, pk=event.pk)
+    refusal = rules.cancel_refusal(event, timezone.now())
+    if refusal:  # the confirmation would only lead to the service's refusal
+        messages.error(request, refusal)
+        return redirect("events:detail", slug=community.slug, pk=event.pk)
     if request.method == "POST":
         try:
             services.registration_cancel(registration=registration)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_refusal(request, error)
         else:
             messages.success(request, _("Your registration is cancelled."))
         return redirect("events:detail", slug=community.slug, pk=event.pk)
@@ -244,7 +248,7 @@ def event_cancel(request, community, access, event):
         try:
             services.event_cancel(event=event)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_refusal(request, error)
         else:
             messages.success(request, _("The event is cancelled. Everyone registered is told."))
         return redirect("events:detail", slug=community.slug, pk=event.pk)
@@ -270,7 +274,7 @@ def roster(request, community, access, event):
             "access": access,
             "event": event,
             "roster": selectors.event_roster(event=event),
-            "can_cancel": rules.registrations_can_change(event, timezone.now()),
+            "can_cancel": rules.cancel_refusal(event, timezone.now()) is None,
         },
     )
 
@@ -283,19 +287,15 @@ def registration_cancel(request, community, access, event, registration):
     if registration is None:
         raise Http404
     roster_url = reverse("events:roster", kwargs={"slug": community.slug, "pk": event.pk})
-    if not rules.registrations_can_change(event, timezone.now()):
-        messages.error(
-            request,
-            _("This event was cancelled.")
-            if event.is_cancelled
-            else _("The event has started: registrations can no longer be cancelled."),
-        )
+    refusal = rules.cancel_refusal(event, timezone.now())
+    if refusal:  # the confirmation would only lead to the service's refusal
+        messages.error(request, refusal)
         return redirect(roster_url)
     if request.method == "POST":
         try:
             promoted = services.registration_cancel(registration=registration, by=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_refusal(request, error)
         else:
             messages.success(
                 request,

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from communities import rules
 from communities.decorators import community_view
+from copsite.views import message_refusal
 from members import selectors, waves
 from members.forms import CsvInviteesForm, PasteInviteesForm, RequestsInviteesForm, WaveForm
 from members.invitations import parse_csv, parse_pasted
@@ -108,7 +109,7 @@ def wave_send(request, community, access, pk):
     try:
         count = waves.wave_send(wave=wave)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_refusal(request, error)
     else:
         messages.success(request, _("%(count)s invitations are on their way.") % {"count": count})
     return redirect("members_wave", slug=community.slug, pk=wave.pk)
@@ -141,7 +142,7 @@ def invitation_resend(request, community, access, pk):
     try:
         waves.invitation_send(invitation=invitation)
     except ValidationError as error:  # accepted or revoked meanwhile
-        messages.error(request, " ".join(error.messages))
+        message_refusal(request, error)
     else:
         messages.success(
             request,
@@ -158,7 +159,7 @@ def invitation_revoke(request, community, access, pk):
     try:
         waves.invitation_revoke(invitation=invitation)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_refusal(request, error)
     else:
         messages.success(
             request, _("The invitation to %(email)s is revoked.") % {"email": invitation.email}

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -332,3 +334,24 @@ def test_a_cancelled_events_registrations_stay_whatever_the_edit(community, orga
     services.event_update(event=event, visibility=Visibility.CORE, capacity=1)
 
     assert {status(seat) for seat in seats} == {Registration.Status.CONFIRMED}
+
+
+def test_promotion_passes_over_everyone_who_may_no_longer_see_it(community):
+    event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
+    seat = services.event_register(event=event, user=MembershipFactory(community=community).user)
+    gone = [MembershipFactory(community=community) for _ in range(services.PROMOTION_LOOKAHEAD + 3)]
+    places = [services.event_register(event=event, user=m.user) for m in gone]
+    still_here = services.event_register(
+        event=event, user=MembershipFactory(community=community).user
+    )
+    Membership.objects.filter(pk__in=[m.pk for m in gone]).update(status=Membership.Status.LEFT)
+
+    with CaptureQueriesContext(connection) as queries:
+        services.registration_cancel(registration=seat)
+
+    # Standing is read per batch of the waiting list (two here), not once per person.
+    standing_reads = [q for q in queries.captured_queries if "communities_membership" in q["sql"]]
+    assert len(standing_reads) == 2
+
+    assert {status(place) for place in places} == {Registration.Status.CANCELLED}
+    assert status(still_here) == Registration.Status.CONFIRMED
