@@ -11,12 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from communities import rules as community_rules
 from communities.decorators import community_view
-from communities.models import Community, Membership
 from events import rules, selectors, services
 from events.decorators import event_view
 from events.ical import REMINDERS, calendar_bytes, event_ics, vevent
 from events.models import (
-    CalendarToken,
     Visibility,
 )
 
@@ -49,11 +47,7 @@ def community_feed(request, community, access):
 def community_private_feed(request, slug, token):
     """Every event of the community that the link's owner may see today (a calendar app
     fetches it without signing in: the token is the key)."""
-    link = (
-        CalendarToken.objects.filter(token=token, revoked_at__isnull=True, community__slug=slug)
-        .select_related("user")
-        .first()
-    )
+    link = selectors.calendar_link(token=token, community_slug=slug)
     if link is None:
         raise Http404
     access = community_rules.access_for_slug(link.user, slug)
@@ -68,11 +62,7 @@ def community_private_feed(request, slug, token):
 @cache_control(private=True, max_age=300)
 def member_feed(request, token):
     """A person's own feed: the events they registered for, with reminders."""
-    link = (
-        CalendarToken.objects.filter(token=token, revoked_at__isnull=True, community__isnull=True)
-        .select_related("user")
-        .first()
-    )
+    link = selectors.calendar_link(token=token)
     if link is None:
         raise Http404
     entries = [
@@ -91,11 +81,7 @@ def member_feed(request, token):
 @require_http_methods(["GET", "POST"])
 def calendars(request):
     """Calendar subscriptions: your own feed, and one per community you belong to."""
-    communities = list(
-        Community.objects.filter(
-            memberships__user=request.user, memberships__status=Membership.Status.ACTIVE
-        ).order_by("name")
-    )
+    communities = selectors.calendar_communities(user=request.user)
     if request.method == "POST":
         scope = request.POST.get("scope", "")
         community = None
@@ -109,12 +95,7 @@ def calendars(request):
         else:
             services.calendar_token_get(user=request.user, community=community)
         return redirect("events:calendars")
-    links = {
-        link.community_id: link
-        for link in CalendarToken.objects.filter(
-            user=request.user, revoked_at__isnull=True
-        ).select_related("community")
-    }
+    links = selectors.calendar_links(user=request.user)
     return render(
         request,
         "events/calendars.html",

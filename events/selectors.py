@@ -12,6 +12,7 @@ from events import rules
 from events.models import (
     ActionItem,
     AgendaSegment,
+    CalendarToken,
     ChecklistItem,
     Event,
     EventLanguage,
@@ -422,4 +423,34 @@ def feed_registrations(*, user, now=None) -> QuerySet[Registration]:
         my_registrations(user=user, when="upcoming", now=since)
         .select_related("event__community")
         .order_by("event__starts_at", "id")
+    )
+
+
+def calendar_link(*, token: str, community_slug: str | None = None) -> CalendarToken | None:
+    """The live calendar link with this token, with its owner: a community's private feed
+    (`community_slug`) or, without one, the owner's personal feed."""
+    links = CalendarToken.objects.filter(token=token, revoked_at__isnull=True)
+    if community_slug is None:
+        links = links.filter(community__isnull=True)
+    else:
+        links = links.filter(community__slug=community_slug)
+    return links.select_related("user").first()
+
+
+def calendar_links(*, user) -> dict[int | None, CalendarToken]:
+    """A person's live calendar links by community id (None: their personal feed)."""
+    return {
+        link.community_id: link
+        for link in CalendarToken.objects.filter(user=user, revoked_at__isnull=True).select_related(
+            "community"
+        )
+    }
+
+
+def calendar_communities(*, user) -> list[Community]:
+    """The communities a person may have a private feed of: those they are a member of."""
+    return list(
+        Community.objects.filter(
+            memberships__user=user, memberships__status=Membership.Status.ACTIVE
+        ).order_by("name")
     )
