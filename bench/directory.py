@@ -31,6 +31,7 @@ import django
 
 django.setup()
 
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -83,6 +84,8 @@ def main() -> None:
     arguments = parser.parse_args()
 
     started = time.monotonic()
+    # A fresh database gets the schema first; an up-to-date one is left as it is.
+    call_command("migrate", interactive=False, verbosity=0)
     community = build_scale_community(members=arguments.members, stdout=sys.stdout)
     print(f"setup_seconds={time.monotonic() - started:.1f}")
     reader = Membership.objects.filter(community=community).select_related("user").first().user

@@ -49,6 +49,7 @@ from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHE_PREFI
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -242,6 +243,8 @@ def main() -> None:
         raise SystemExit("Set DATABASE_URL to PostgreSQL and REDIS_URL: this measures both.")
 
     started = time.monotonic()
+    # A fresh database gets the schema first; an up-to-date one is left as it is.
+    call_command("migrate", interactive=False, verbosity=0)
     community = build_members(arguments.registrations)
     users = list(
         User.objects.filter(memberships__community=community).order_by("id")[

@@ -73,6 +73,50 @@ def insert_statement(instance: Model, *, using: str = "default") -> tuple[str, l
     key: its concrete fields' values prepared as `save()` would (`auto_now_add` included).
     Generated columns are left to the database; a field with a database default is refused,
     as the value `save()` would leave out cannot be told apart here."""
+    meta = instance._meta
+    fields, values = _insert_values(instance, using)
+    columns = ", ".join(quoted(field.column) for field in fields)
+    holders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quoted(meta.db_table)} ({columns}) VALUES ({holders}) "  # noqa: S608
+        f"RETURNING {quoted(meta.pk.column)}"
+    )
+    return sql, values
+
+
+def insert_select_statement(
+    instance: Model,
+    *,
+    source: str,
+    expressions: dict[str, str],
+    returning: str,
+    using: str = "default",
+) -> tuple[str, list]:
+    """`INSERT ... SELECT ... FROM <source> RETURNING <returning>`: like `insert_statement`,
+    except that the fields named in `expressions` take an SQL expression over `source` (a
+    WITH query of the caller's statement) instead of the instance's value. The expressions
+    are the caller's own SQL; every value is a bound parameter."""
+    meta = instance._meta
+    fields, values = _insert_values(instance, using)
+    selects, params = [], []
+    for field, value in zip(fields, values, strict=True):
+        if field.name in expressions:
+            selects.append(expressions[field.name])
+        else:
+            selects.append("%s")
+            params.append(value)
+    unknown = set(expressions) - {field.name for field in fields}
+    if unknown:
+        raise ValueError(f"insert_select_statement(): no such column to write: {unknown}")
+    columns = ", ".join(quoted(field.column) for field in fields)
+    sql = (
+        f"INSERT INTO {quoted(meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT {', '.join(selects)} FROM {source} RETURNING {returning}"
+    )
+    return sql, params
+
+
+def _insert_values(instance: Model, using: str) -> tuple[list, list]:
     connection = connections[using]
     meta = instance._meta
     fields = [
@@ -86,13 +130,7 @@ def insert_statement(instance: Model, *, using: str = "default") -> tuple[str, l
     values = [
         field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
     ]
-    columns = ", ".join(quoted(field.column) for field in fields)
-    holders = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {quoted(meta.db_table)} ({columns}) VALUES ({holders}) "  # noqa: S608
-        f"RETURNING {quoted(meta.pk.column)}"
-    )
-    return sql, values
+    return fields, values
 
 
 def mark_saved(instance: Model, pk, *, using: str = "default") -> Model:

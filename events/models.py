@@ -91,6 +91,14 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(models.Model):
+    """An event of a community.
+
+    On PostgreSQL its table also has `confirmed_seats`, the number of confirmed
+    registrations, kept by triggers on the registrations table and read only by the
+    registration statement (events/migrations/0006_seat_counter.py). It is not a field, so
+    that no `save()` can write a stale number over it.
+    """
+
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         ONLINE = "online", _("Online")

@@ -10,6 +10,7 @@ Emails go out after the commit, through notifications' outbox and email path (on
 per registration, kind and seat).
 """
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import groupby
@@ -23,7 +24,7 @@ from django.utils.translation import ngettext
 
 from communities.rules import Access, access_for, accesses_for
 from communities.services import membership_record_participation
-from copsite.rows import Columns, insert_statement, mark_saved
+from copsite.rows import Columns, insert_select_statement, insert_statement, mark_saved, quoted
 from events import rules
 from events.checklists import default_items
 from events.models import (
@@ -39,7 +40,12 @@ from events.models import (
     Registration,
 )
 from events.selectors import EVENT_COLUMNS
-from notifications.services import outbox_add, outbox_add_with_insert
+from notifications.services import (
+    outbox_add,
+    outbox_add_with_insert,
+    outbox_insert_from,
+    outbox_written,
+)
 
 EVENT_FIELDS = (
     "title",
@@ -67,6 +73,7 @@ _LOCK_SQL = (
     f"WHERE {EVENT_COLUMNS.column('id')} = %s FOR UPDATE"
 )
 _REGISTRATION = Columns(Registration, "r")
+REGISTRATION_EMAIL = "events.tasks.registration_email"
 _CONFIRMED_SQL = (
     f"SELECT count(*) FROM {_REGISTRATION.table} r "  # noqa: S608
     f"WHERE {_REGISTRATION.column('event')} = %s AND {_REGISTRATION.column('status')} = %s"
@@ -99,7 +106,7 @@ def _email_later(registration: Registration, kind: str) -> None:
     """The email goes out after the commit, through the outbox (one row written with the
     registration, so it can neither be lost nor sent for a rolled-back change)."""
     outbox_add(
-        task="events.tasks.registration_email",
+        task=REGISTRATION_EMAIL,
         kwargs={
             "registration_id": registration.pk,
             "kind": kind,
@@ -377,52 +384,171 @@ def event_register(
 ) -> Registration:
     """Registers `user`: a confirmed seat if one is free, else a place on the waiting list.
 
-    Locks the event's row, then checks who may register and counts the seats, so two people
-    never take the last seat together. Idempotent: a person already registered (confirmed or
-    waiting) gets their registration back unchanged; the partial unique constraint decides,
-    so a double click that races itself also ends with one registration. Raises
-    ValidationError with a message for the person when they may not register. `access`:
-    their standing in the event's community, if the caller has read it already.
+    The seat is taken while the event's row is locked, so two people never take the last
+    seat together. Idempotent: a person already registered (confirmed or waiting) gets their
+    registration back unchanged; the partial unique constraint decides, so a double click
+    that races itself also ends with one registration. Raises ValidationError with a message
+    for the person when they may not register. `access`: their standing in the event's
+    community, if the caller has read it already.
+
+    On PostgreSQL, when `event` as read says yes, one statement locks the row, checks that
+    what the rules read has not changed since, takes a seat from the database's own count
+    and writes the registration with its email (`_register_in_one_statement`). Everything
+    else (a refusal, an event edited meanwhile, other databases) goes the long way: lock,
+    read the event again, check the rules, count, write.
     """
     now = now or timezone.now()
+    if access is None or access.user != user:
+        access = _access_of(event=event, user=user)
     try:
-        with transaction.atomic():
-            locked = _lock_event(event_id=event.pk)
-            locked.community = event.community
-            if access is None or access.user != user:
-                access = _access_of(event=locked, user=user)
-            refusal = rules.registration_refusal(access, locked, now)
-            if refusal:
-                raise ValidationError(refusal, code="registration_refused")
-            seated = locked.capacity is None or _confirmed_count(locked) < locked.capacity
-            registration = Registration(
-                event=locked,
-                user=user,
-                status=Registration.Status.CONFIRMED if seated else Registration.Status.WAITING,
-                registered_at=now,
-                confirmed_at=now if seated else None,
-                waiting_since=None if seated else now,
-            )
-            # The registration and its email's outbox row in one statement (plain SQL, as
-            # everything while the event is locked).
-            key = outbox_add_with_insert(
-                insert=insert_statement(registration),
-                task="events.tasks.registration_email",
-                kwargs={
-                    "kind": "event_registration_confirmed"
-                    if seated
-                    else "event_registration_waiting",
-                    "seat_key": _seat_key(registration),
-                },
-                id_key="registration_id",
-            )
-            mark_saved(registration, key)
+        if connection.vendor == "postgresql" and not rules.registration_refusal(access, event, now):
+            registration = _register_in_one_statement(event=event, user=user, now=now)
+            if registration is not None:
+                return registration
+        return _register_locked(event=event, user=user, now=now, access=access)
     except IntegrityError:
         # Already registered (events_one_active_registration): nothing changed.
         return Registration.objects.get(
             event_id=event.pk, user=user, status__in=Registration.ACTIVE_STATUSES
         )
-    return registration
+
+
+def _register_locked(*, event: Event, user, now: datetime, access: Access) -> Registration:
+    with transaction.atomic():
+        locked = _lock_event(event_id=event.pk)
+        locked.community = event.community
+        refusal = rules.registration_refusal(access, locked, now)
+        if refusal:
+            raise ValidationError(refusal, code="registration_refused")
+        seated = locked.capacity is None or _confirmed_count(locked) < locked.capacity
+        registration = _new_registration(event=locked, user=user, now=now, seated=seated)
+        # The registration and its email's outbox row in one statement (plain SQL, as
+        # everything while the event is locked).
+        key = outbox_add_with_insert(
+            insert=insert_statement(registration),
+            task=REGISTRATION_EMAIL,
+            kwargs={"kind": _registered_kind(seated=seated), "seat_key": _seat_key(registration)},
+            id_key="registration_id",
+        )
+    return mark_saved(registration, key)
+
+
+def _new_registration(*, event: Event, user, now: datetime, seated: bool) -> Registration:
+    return Registration(
+        event=event,
+        user=user,
+        status=Registration.Status.CONFIRMED if seated else Registration.Status.WAITING,
+        registered_at=now,
+        confirmed_at=now if seated else None,
+        waiting_since=None if seated else now,
+    )
+
+
+def _registered_kind(*, seated: bool) -> str:
+    return "event_registration_confirmed" if seated else "event_registration_waiting"
+
+
+# The lock that makes the seat count current. The concurrency tests switch it off (their
+# negative control) and add a pause after the count (`_SEAT_PAUSE`, empty otherwise) to widen
+# the window a race needs.
+_SEAT_LOCK = "FOR UPDATE"
+_SEAT_PAUSE = ""
+
+# What the registration rules read from the event: the one-statement path registers only if
+# none of it changed between the check and the lock.
+_RULE_FIELDS = (
+    "status",
+    "visibility",
+    "starts_at",
+    "registration_opens_at",
+    "registration_closes_at",
+)
+
+
+def _register_in_one_statement(*, event: Event, user, now: datetime) -> Registration | None:
+    """PostgreSQL, when `event` as the caller read it lets `user` register: the registration
+    in one statement, in a transaction of its own (or a savepoint of the caller's). The
+    event's row stays locked for that statement and its commit only, with no round trip to
+    the app in between. None, with nothing written, when the event changed in anything the
+    rules read since the caller read it (or was deleted): the caller then goes the long way.
+
+    The seat is free when the count on the locked row is below the capacity. That count is
+    the database's own (`confirmed_seats`, kept by triggers: events/migrations/0006), and a
+    row locked `FOR UPDATE` is read in its newest version once the lock is granted, so it
+    includes the seat taken by whoever held the lock just before. (A `count(*)` in the same
+    statement would read the snapshot taken before the wait, and could overbook.)
+    """
+    e = EVENT_COLUMNS
+    unchanged = " AND ".join(f"{e.column(name)} IS NOT DISTINCT FROM %s" for name in _RULE_FIELDS)
+    capacity = e.column("capacity")
+    confirmed = _literal(Registration.Status.CONFIRMED)
+    waiting = _literal(Registration.Status.WAITING)
+    status_column = quoted(Registration._meta.get_field("status").column)
+    registration = _new_registration(event=event, user=user, now=now, seated=True)
+    insert, insert_params = insert_select_statement(
+        registration,
+        source="seat",
+        # The status, and the moment it took effect, are the ones the locked count allows.
+        expressions={
+            "event": "seat.id",
+            "status": f"CASE WHEN seat.seated THEN {confirmed} ELSE {waiting} END",
+            "confirmed_at": "CASE WHEN seat.seated THEN seat.moment END",
+            "waiting_since": "CASE WHEN seat.seated THEN NULL ELSE seat.moment END",
+        },
+        returning=(
+            f"{quoted(Registration._meta.pk.column)} AS new_key, {status_column} AS status, "
+            f"CASE WHEN {status_column} = {confirmed} "
+            f"THEN {_literal(_registered_kind(seated=True))} "
+            f"ELSE {_literal(_registered_kind(seated=False))} END AS kind"
+        ),
+    )
+    outbox, outbox_params = outbox_insert_from(
+        source="written",
+        task=REGISTRATION_EMAIL,
+        kwargs={"seat_key": _seat_key(registration)},  # the moment, seat or waiting place
+        columns={"registration_id": "written.new_key", "kind": "written.kind"},
+    )
+    statement = (
+        f"WITH locked AS (SELECT {e.column('id')} AS id, {capacity} AS capacity, "  # noqa: S608
+        f"e.confirmed_seats AS confirmed_seats FROM {e.table} e "
+        f"WHERE {e.column('id')} = %s AND {unchanged} {_SEAT_LOCK}), "
+        "seat AS (SELECT id, %s::timestamptz AS moment, "
+        f"(capacity IS NULL OR confirmed_seats < capacity) AS seated FROM locked{_SEAT_PAUSE}), "
+        f"written AS ({insert}) {outbox} "
+        "RETURNING (SELECT new_key FROM written), (SELECT status FROM written)"
+    )
+    params = [
+        event.pk,
+        *(
+            Event._meta.get_field(name).get_db_prep_value(getattr(event, name), connection)
+            for name in _RULE_FIELDS
+        ),
+        now,
+        *insert_params,
+        *outbox_params,
+    ]
+    with _own_transaction(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    outbox_written()
+    key, status = row
+    registration.status = status
+    if status != Registration.Status.CONFIRMED:
+        registration.confirmed_at, registration.waiting_since = None, now
+    return mark_saved(registration, key)
+
+
+def _own_transaction():
+    """Nothing when there is no transaction (the statement commits by itself); a savepoint
+    inside the caller's, so that a duplicate registration's error leaves it usable."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
+def _literal(value: str) -> str:
+    """A constant of this module as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def registration_cancel(*, registration: Registration, by=None) -> list[Registration]:

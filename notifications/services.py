@@ -203,8 +203,8 @@ def outbox_add_with_insert(
     `outbox_add`, with the new key added to the arguments as `id_key`. Returns that key.
 
     On PostgreSQL the row and its outbox row are written by one statement, a single round
-    trip for a caller that holds a lock meanwhile (registration). Elsewhere they are two
-    statements, so call it inside the caller's `transaction.atomic()`, as services do.
+    trip for a caller that holds a lock meanwhile. Elsewhere they are two statements, so
+    call it inside the caller's `transaction.atomic()`, as services do.
     """
     sql, params = insert
     if connection.vendor != "postgresql":
@@ -213,31 +213,59 @@ def outbox_add_with_insert(
             key = cursor.fetchone()[0]
         outbox_add(task=task, kwargs={**kwargs, id_key: key})
         return key
+    outbox_sql, outbox_params = outbox_insert_from(
+        source="written", task=task, kwargs=kwargs, columns={id_key: "written.new_key"}
+    )
+    statement = (
+        f"WITH written (new_key) AS ({sql}) {outbox_sql} "  # noqa: S608 (see outbox_insert_from)
+        "RETURNING (SELECT new_key FROM written)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *outbox_params])
+        key = cursor.fetchone()[0]
+    outbox_written()
+    return key
+
+
+def outbox_insert_from(
+    *, source: str, task: str, kwargs: dict[str, Any], columns: dict[str, str]
+) -> tuple[str, list]:
+    """PostgreSQL: `INSERT INTO <outbox> (...) SELECT ... FROM <source>`, one outbox row for
+    `task(**kwargs)` per row of `source`, a WITH query of the caller's statement, with
+    `columns` added to the arguments: argument name to an SQL expression over `source`.
+
+    For a statement that writes a row and its email together while it holds a lock (a data
+    modifying WITH cannot sit inside another one, so the caller's statement holds both).
+    The expressions are the caller's own SQL, never input. Call `outbox_written()` after the
+    statement ran.
+    """
     meta = OutboxMessage._meta
     message = OutboxMessage(task=task, kwargs=kwargs)
-    columns, selects, values = [], [], []
+    names, selects, values = [], [], []
     for field in meta.concrete_fields:
         if field is meta.auto_field:
             continue
-        columns.append(quoted(field.column))
+        names.append(quoted(field.column))
         value = field.get_db_prep_save(field.pre_save(message, add=True), connection)
         if field.name == "kwargs":
-            selects.append("%s::jsonb || jsonb_build_object(%s::text, written.new_key)")
-            values += [value, id_key]
+            pairs = ", ".join(f"%s::text, {expression}" for expression in columns.values())
+            selects.append(f"%s::jsonb || jsonb_build_object({pairs})")
+            values += [value, *columns]
         else:
             selects.append("%s")
             values.append(value)
     # Identifiers come from the model; every value is a bound parameter.
-    table, columns, selects = quoted(meta.db_table), ", ".join(columns), ", ".join(selects)
-    statement = (
-        f"WITH written (new_key) AS ({sql}) INSERT INTO {table} ({columns}) "  # noqa: S608
-        f"SELECT {selects} FROM written RETURNING (SELECT new_key FROM written)"
+    sql = (
+        f"INSERT INTO {quoted(meta.db_table)} ({', '.join(names)}) "  # noqa: S608
+        f"SELECT {', '.join(selects)} FROM {source}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *values])
-        key = cursor.fetchone()[0]
+    return sql, values
+
+
+def outbox_written() -> None:
+    """After rows were added to the outbox with hand-written SQL: a worker is nudged once
+    they are committed (at once when there is no transaction)."""
     transaction.on_commit(_nudge_drain, robust=True)
-    return key
 
 
 def _nudge_drain() -> None:

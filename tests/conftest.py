@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import connection
 from django.test import Client
 
 from communities.models import Community, Membership, RoleAssignment
@@ -43,6 +44,41 @@ def _fresh_cache_namespace(settings):
     settings.CACHES = {
         alias: {**config, "KEY_PREFIX": prefix} for alias, config in settings.CACHES.items()
     }
+
+
+# Every event whose seat count (PostgreSQL, kept by triggers: events/migrations/0006) differs
+# from its confirmed registrations.
+_SEAT_COUNTS_OFF = """
+SELECT e.id, e.confirmed_seats, count(r.id) FILTER (WHERE r.status = 'confirmed')
+FROM events_event e LEFT JOIN events_registration r ON r.event_id = e.id
+GROUP BY e.id HAVING e.confirmed_seats <> count(r.id) FILTER (WHERE r.status = 'confirmed')
+"""
+
+
+@pytest.fixture(autouse=True)
+def _seat_counts_stay_true(request):
+    """After every test that used PostgreSQL, whatever wrote its registrations (services,
+    factories, the admin, bulk deletes): each event's seat count, which registration trusts
+    to never overbook, still equals its confirmed registrations."""
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if marker is None and not fixtures & {"db", "transactional_db"}:
+        yield
+        return
+    transactional = "transactional_db" in fixtures or bool(
+        marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    )
+    # Requested first, so that the database is still there when this checks it.
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    if connection.vendor != "postgresql":
+        return
+    # The driver's own cursor: a test may still have Django's patched (a database outage).
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute(_SEAT_COUNTS_OFF)
+        off = cursor.fetchall()
+    assert off == [], f"seat counts out of step with registrations (event, count, real): {off}"
 
 
 @pytest.fixture

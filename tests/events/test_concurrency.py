@@ -2,10 +2,17 @@
 
 200 threads are released together through a barrier for 50 seats. Each thread has its own
 database connection from a pool of 20 (PostgreSQL's default of 100 connections could not
-hold 200), so up to 20 registrations are in flight at once. Counting the seats is slowed by
-10 ms in these tests, which widens the window between "count" and "insert" that a race needs:
-the negative control, with the event lock switched off, must overbook; the real service,
-with the same slow count, must not.
+hold 200), so up to 20 registrations are in flight at once.
+
+Registration takes one of two paths (events.services.event_register), and every test runs
+on both:
+- "one statement": a single statement locks the event's row, reads its seat count and
+  writes. The tests add a 10 ms pause inside it, after the count, to widen the window a race
+  needs;
+- "locked transaction" (other databases, and events edited since the caller read them):
+  lock, count, insert. The tests slow the count by 10 ms.
+The negative controls switch the lock off, and must overbook; the real paths, with the same
+pauses, must not.
 """
 
 import threading
@@ -109,33 +116,64 @@ def counts(event) -> dict[str, int]:
     }
 
 
-def test_200_people_for_50_seats_get_exactly_50(community):
+PAUSE = " CROSS JOIN LATERAL (SELECT pg_sleep(0.01) WHERE locked.id IS NOT NULL) pause"
+
+
+def refuse(**kwargs):
+    raise AssertionError("the one-statement path should have registered")
+
+
+@contextmanager
+def one_statement(*, locked=True):
+    with (
+        mock.patch.object(services, "_SEAT_PAUSE", PAUSE),
+        mock.patch.object(services, "_SEAT_LOCK", services._SEAT_LOCK if locked else ""),
+        mock.patch.object(services, "_register_locked", refuse),
+    ):
+        yield
+
+
+@contextmanager
+def locked_transaction(*, locked=True):
+    with (
+        mock.patch.object(services, "_register_in_one_statement", return_value=None),
+        mock.patch.object(services, "_confirmed_count", slow_count),
+        mock.patch.object(services, "_lock_event", services._lock_event if locked else unlocked),
+    ):
+        yield
+
+
+PATHS = {"one statement": one_statement, "locked transaction": locked_transaction}
+paths = pytest.mark.parametrize("path", PATHS)
+
+
+@paths
+def test_200_people_for_50_seats_get_exactly_50(community, path):
     event = EventFactory(community=community, capacity=SEATS)
     people = members(community, PEOPLE)
 
-    with mock.patch.object(services, "_confirmed_count", slow_count):
+    with PATHS[path]():
         errors = register_all(event, people)
 
     assert errors == []
     assert counts(event) == {"confirmed": SEATS, "waiting": PEOPLE - SEATS}
 
 
-def test_negative_control_without_the_lock_overbooks(community):
+@paths
+def test_negative_control_without_the_lock_overbooks(community, path):
     """Proves the test above can see a race: the same run with the lock switched off."""
     event = EventFactory(community=community, capacity=SEATS)
     people = members(community, PEOPLE)
 
-    with (
-        mock.patch.object(services, "_confirmed_count", slow_count),
-        mock.patch.object(services, "_lock_event", unlocked),
-    ):
+    with PATHS[path](locked=False):
         errors = register_all(event, people)
 
     assert errors == []
     assert counts(event)["confirmed"] > SEATS
 
 
-def test_a_storm_of_cancellations_and_registrations_keeps_order_and_capacity(community):
+@paths
+def test_a_storm_of_cancellations_and_registrations_keeps_order_and_capacity(community, path):
     event = EventFactory(community=community, capacity=SEATS)
     seated, waiting, newcomers = (members(community, n) for n in (SEATS, SEATS, 25))
     for person in [*seated, *waiting]:  # one by one: a known waiting order
@@ -151,7 +189,12 @@ def test_a_storm_of_cancellations_and_registrations_keeps_order_and_capacity(com
             highest.append(Registration.objects.filter(event=event, status="confirmed").count())
         connection.close()
 
-    with pooled_connections(), mock.patch.object(services, "_confirmed_count", slow_count):
+    # Cancelling always takes the locked transaction (with its slow count).
+    with (
+        pooled_connections(),
+        PATHS[path](),
+        mock.patch.object(services, "_confirmed_count", slow_count),
+    ):
         watcher = threading.Thread(target=watch)
         watcher.start()
         try:
