@@ -73,14 +73,29 @@ class Access:
 
 _COMMUNITY = Columns(Community, "c")
 _MEMBERSHIP = Columns(Membership, "m")
-# The person's membership row joins to the community, so a visitor or a non-member still
-# gets the community (with NULLs for the membership) from the same single statement.
-_ACCESS_SQL = (
-    f"SELECT {_COMMUNITY.sql}, {_MEMBERSHIP.sql} FROM {_COMMUNITY.table} c "  # noqa: S608
-    f"LEFT JOIN {_MEMBERSHIP.table} m ON {_MEMBERSHIP.column('community')} = "
-    f"{_COMMUNITY.column('id')} AND {_MEMBERSHIP.column('user')} = %s "
-    f"WHERE {_COMMUNITY.column('slug')} = %s"
-)
+BIGINT_MAX = 2**63 - 1
+_STATEMENTS: dict[Columns | None, str] = {}
+
+
+def _access_statement(joined: Columns | None) -> str:
+    """The person's membership row joins to the community, so a visitor or a non-member
+    still gets the community (with NULLs for the membership) from the same single statement;
+    `joined`, a model with a `community` key, adds the community's object of a given key."""
+    if joined not in _STATEMENTS:
+        select, join = f"{_COMMUNITY.sql}, {_MEMBERSHIP.sql}", ""
+        if joined is not None:
+            select += f", {joined.sql}"
+            join = (
+                f" LEFT JOIN {joined.table} {joined.alias} ON {joined.column('community')} = "
+                f"{_COMMUNITY.column('id')} AND {joined.column('id')} = %s"
+            )
+        _STATEMENTS[joined] = (
+            f"SELECT {select} FROM {_COMMUNITY.table} c "  # noqa: S608
+            f"LEFT JOIN {_MEMBERSHIP.table} m ON {_MEMBERSHIP.column('community')} = "
+            f"{_COMMUNITY.column('id')} AND {_MEMBERSHIP.column('user')} = %s{join} "
+            f"WHERE {_COMMUNITY.column('slug')} = %s"
+        )
+    return _STATEMENTS[joined]
 
 
 def access_for_slug(user, slug: str) -> Access | None:
@@ -90,12 +105,41 @@ def access_for_slug(user, slug: str) -> Access | None:
     if they have one (plain SQL, see copsite/rows.py). The sponsor flag comes later, if a
     check needs it.
     """
-    user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    with connection.cursor() as cursor:
-        cursor.execute(_ACCESS_SQL, [user_id, slug])
-        row = cursor.fetchone()
+    row = _read_access(_access_statement(None), [_user_id(user), slug])
+    return None if row is None else _access_from_row(user, row)
+
+
+def access_and_object_for_slug(user, slug: str, *, columns: Columns, pk: int):
+    """`access_for_slug`, and the community's object `pk` of `columns`' model (one with a
+    `community` key, such as an event) read by the same statement: one query for the
+    community, the person's standing and the page's object. Returns (access, object); the
+    access is None when there is no such slug, the object when the community has no such
+    object (another community's included)."""
+    if not 0 < pk <= BIGINT_MAX:  # an edited link: no such object, whatever the database
+        pk = None  # joins nothing
+    row = _read_access(_access_statement(columns), [_user_id(user), pk, slug])
     if row is None:
-        return None
+        return None, None
+    access = _access_from_row(user, row)
+    start = len(_COMMUNITY) + len(_MEMBERSHIP)
+    if row[start + columns.names.index(columns.model._meta.pk.attname)] is None:
+        return access, None
+    found = columns.instance(row, start)
+    found.community = access.community
+    return access, found
+
+
+def _user_id(user):
+    return user.pk if getattr(user, "is_authenticated", False) else None
+
+
+def _read_access(statement: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone()
+
+
+def _access_from_row(user, row) -> Access:
     community = _COMMUNITY.instance(row)
     membership = None
     if row[len(_COMMUNITY)] is not None:  # the membership's id

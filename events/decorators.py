@@ -20,10 +20,10 @@ def event_view(predicate=community_rules.can_see_community):
     """
 
     def decorator(view):
-        @community_view(predicate)
+        # The event is read with the community and the person's standing: one statement.
+        @community_view(predicate, object_columns=selectors.EVENT_COLUMNS)
         @wraps(view)
-        def wrapped(request, community, access, pk, *args, **kwargs):
-            event = selectors.event_in(community=community, pk=pk)
+        def wrapped(request, community, access, event, *args, **kwargs):
             if event is None:
                 raise Http404
             if not rules.can_see_event(access, event):

@@ -1,7 +1,6 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,27 +22,10 @@ from events.models import (
     Visibility,
 )
 
-BIGINT_MAX = 2**63 - 1
+# Every column of an event, for the statements that read one on every event page (with the
+# community and the person's standing: communities.decorators.community_view) and while one
+# is locked (registration).
 EVENT_COLUMNS = Columns(Event, "e")
-_EVENT_SQL = (
-    f"SELECT {EVENT_COLUMNS.sql} FROM {EVENT_COLUMNS.table} e "  # noqa: S608
-    f"WHERE {EVENT_COLUMNS.column('id')} = %s AND {EVENT_COLUMNS.column('community')} = %s"
-)
-
-
-def event_in(*, community: Community, pk: int) -> Event | None:
-    """The event `pk` if it belongs to `community`, for every event page (plain SQL: it runs
-    on each of them, see copsite/rows.py). None for another community's event."""
-    if not 0 < pk <= BIGINT_MAX:  # an edited link: no such event, whatever the database
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(_EVENT_SQL, [pk, community.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    event = EVENT_COLUMNS.instance(row)
-    event.community = community
-    return event
 
 
 def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:

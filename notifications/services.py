@@ -270,13 +270,17 @@ def outbox_written() -> None:
 
 def _nudge_drain() -> None:
     global _last_nudge  # noqa: PLW0603 (a per-process rate limit)
+    now = time.monotonic()
+    if now - _last_nudge < OUTBOX_NUDGE_SECONDS:
+        # A worker was nudged less than a second ago: it drains this row too. Checked first,
+        # as the cheapest test on a path that runs on every registration.
+        return
     from notifications.tasks import drain_outbox  # noqa: PLC0415 (tasks import this module)
 
     if drain_outbox.app.conf.task_always_eager:
-        drain_outbox.delay()  # runs here and now: nothing is published, nothing to limit
-        return
-    now = time.monotonic()
-    if now - _last_nudge < OUTBOX_NUDGE_SECONDS:
+        # Runs here and now: nothing is published, nothing to limit (so `_last_nudge` never
+        # moves while tasks run inline).
+        drain_outbox.delay()
         return
     _last_nudge = now
     drain_outbox.delay()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from communities.models import Membership
+from communities.rules import access_and_object_for_slug
 from events import selectors, services
 from events.models import Event, Registration, Visibility
 from notifications.models import Delivery, OutboxMessage
@@ -351,20 +352,31 @@ class TestEmails:
 class TestHotPath:
     """What every event page and every registration runs (plain SQL, copsite/rows.py)."""
 
-    def test_event_in_reads_the_event_as_the_orm_does(
-        self, community, event, django_assert_num_queries
+    def test_an_event_page_reads_the_event_with_the_access_in_one_statement(
+        self, community, event, member, django_assert_num_queries
     ):
         with django_assert_num_queries(1):
-            loaded = selectors.event_in(community=community, pk=event.pk)
+            access, loaded = access_and_object_for_slug(
+                member, community.slug, columns=selectors.EVENT_COLUMNS, pk=event.pk
+            )
 
+        assert access.is_active_member
+        assert access.community.pk == community.pk
         assert_reads_as_the_orm(loaded, Event.objects.get(pk=event.pk))
         with django_assert_num_queries(0):
-            assert loaded.community is community
+            assert loaded.community is access.community
 
-    def test_event_in_finds_nothing_of_another_community(self, event, other_community):
-        assert selectors.event_in(community=other_community, pk=event.pk) is None
-        assert selectors.event_in(community=event.community, pk=event.pk + 1000) is None
-        assert selectors.event_in(community=event.community, pk=10**20) is None  # edited link
+    def test_an_event_page_finds_nothing_of_another_community(self, event, other_community, member):
+        def read(slug, pk):
+            return access_and_object_for_slug(member, slug, columns=selectors.EVENT_COLUMNS, pk=pk)
+
+        access, loaded = read(other_community.slug, event.pk)
+        assert access.community.pk == other_community.pk
+        assert loaded is None
+        assert read(event.community.slug, event.pk + 1000)[1] is None
+        assert read(event.community.slug, 10**20)[1] is None  # an edited link
+        assert read(event.community.slug, 0)[1] is None
+        assert read("no-such-community", event.pk) == (None, None)
 
     def test_a_registration_and_its_email_are_written_together(self, event, make_member):
         first, second, third = make_member(), make_member(), make_member()
@@ -390,10 +402,11 @@ class TestHotPath:
         client.force_login(member)
         url = reverse("events:register", kwargs={"slug": event.community.slug, "pk": event.pk})
 
-        # The person, the access check, the event; then on PostgreSQL one statement for the
-        # seat, the registration and its email (inside a savepoint in a test's transaction);
-        # elsewhere, inside a transaction, the lock, the count, the registration, its email.
-        with django_assert_num_queries(6 if connection.vendor == "postgresql" else 9):
+        # The person; the community, their standing and the event in one statement; then on
+        # PostgreSQL one statement for the seat, the registration and its email (inside a
+        # savepoint in a test's transaction); elsewhere, inside a transaction, the lock, the
+        # count, the registration, its email.
+        with django_assert_num_queries(5 if connection.vendor == "postgresql" else 8):
             client.post(url)
 
         assert Registration.objects.filter(event=event, user=member).exists()

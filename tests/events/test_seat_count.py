@@ -211,9 +211,9 @@ class TestRegisteringInOneStatement:
             client.post(url)
 
         statements = [query["sql"] for query in queries.captured_queries]
-        # The person, the access check, the event, and the registration: no BEGIN, no
-        # savepoint, no separate lock or count.
-        assert len(statements) == 4, statements
+        # The person; the community, their standing and the event; the registration: no
+        # BEGIN, no savepoint, no separate lock or count.
+        assert len(statements) == 3, statements
         assert statements[-1].startswith("WITH locked AS")
         assert "FOR UPDATE" in statements[-1]
         registration = Registration.objects.get(event=event, user=person)
