@@ -132,7 +132,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # of every request (the person, the access check, an event, a registration) repeat
     # thousands of times; preparing them cut the database's CPU per registration by 43%
     # (bench/registration.py). Empty: client-side binding, nothing prepared (for PgBouncer
-    # in transaction mode before 1.21, which cannot keep prepared statements).
+    # in transaction mode, unless 1.21+ with max_prepared_statements above 0).
     _prepare_threshold = env.str("PG_PREPARE_THRESHOLD", default="5")
     if _prepare_threshold:
         _options = DATABASES["default"].setdefault("OPTIONS", {})

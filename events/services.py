@@ -416,7 +416,10 @@ def event_register(
 def _register_locked(*, event: Event, user, now: datetime, access: Access) -> Registration:
     with transaction.atomic():
         locked = _lock_event(event_id=event.pk)
-        locked.community = event.community
+        if locked.community_id == event.community_id:
+            locked.community = event.community
+        else:  # moved to another community (in the admin) since the caller read it
+            access = _access_of(event=locked, user=user)
         refusal = rules.registration_refusal(access, locked, now)
         if refusal:
             raise ValidationError(refusal, code="registration_refused")
@@ -457,6 +460,7 @@ _SEAT_PAUSE = ""
 # What the registration rules read from the event: the one-statement path registers only if
 # none of it changed between the check and the lock.
 _RULE_FIELDS = (
+    "community",
     "status",
     "visibility",
     "starts_at",
@@ -520,8 +524,8 @@ def _register_in_one_statement(*, event: Event, user, now: datetime) -> Registra
     params = [
         event.pk,
         *(
-            Event._meta.get_field(name).get_db_prep_value(getattr(event, name), connection)
-            for name in _RULE_FIELDS
+            field.get_db_prep_value(getattr(event, field.attname), connection)
+            for field in map(Event._meta.get_field, _RULE_FIELDS)
         ),
         now,
         *insert_params,

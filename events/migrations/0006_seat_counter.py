@@ -8,13 +8,17 @@ the seat taken by whoever held the lock; a locked row is read in its newest vers
 
 The column is not a model field, so no `save()` can write a stale value over it. Triggers
 on the registrations table keep it equal to the number of confirmed registrations, whoever
-writes them: the services, the admin, factories, bulk deletes. Other databases register
+writes them: the services, the admin, factories, bulk deletes, TRUNCATE. Other databases register
 without it (one writer at a time).
 """
 
 from django.db import migrations
 
 FORWARD = """
+-- No registration may change between the count below and the triggers that keep it: a change
+-- in between would be in neither, and the count would stay wrong.
+LOCK TABLE events_registration IN SHARE ROW EXCLUSIVE MODE;
+
 ALTER TABLE events_event ADD COLUMN confirmed_seats integer NOT NULL DEFAULT 0;
 
 UPDATE events_event e SET confirmed_seats = counted.n
@@ -42,6 +46,8 @@ BEGIN
             WHERE status = 'confirmed' GROUP BY event_id
         ) change
         WHERE e.id = change.event_id;
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        UPDATE events_event SET confirmed_seats = 0 WHERE confirmed_seats <> 0;
     ELSE
         UPDATE events_event e SET confirmed_seats = e.confirmed_seats + change.n
         FROM (
@@ -67,12 +73,15 @@ CREATE TRIGGER events_seats_update AFTER UPDATE ON events_registration
 CREATE TRIGGER events_seats_delete AFTER DELETE ON events_registration
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION events_count_seats();
+CREATE TRIGGER events_seats_truncate AFTER TRUNCATE ON events_registration
+    FOR EACH STATEMENT EXECUTE FUNCTION events_count_seats();
 """
 
 BACKWARD = """
 DROP TRIGGER events_seats_insert ON events_registration;
 DROP TRIGGER events_seats_update ON events_registration;
 DROP TRIGGER events_seats_delete ON events_registration;
+DROP TRIGGER events_seats_truncate ON events_registration;
 DROP FUNCTION events_count_seats();
 ALTER TABLE events_event DROP COLUMN confirmed_seats;
 """

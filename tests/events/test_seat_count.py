@@ -95,6 +95,15 @@ class TestTheCountFollowsRegistrations:
         Registration.objects.filter(event=second).delete()
         assert (seats(first), seats(second)) == (3, 0)
 
+    @pytest.mark.django_db(transaction=True)
+    def test_truncating_the_registrations_empties_every_count(self, community):
+        event = EventFactory(community=community)
+        RegistrationFactory(event=event)  # committed: TRUNCATE waits for no pending checks
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE events_registration CASCADE")
+
+        assert seats(event) == 0
+
     def test_saving_the_event_never_writes_over_the_count(self, event):
         stale = Event.objects.get(pk=event.pk)
         RegistrationFactory(event=event)
@@ -179,6 +188,21 @@ class TestRegisteringInOneStatement:
         event = EventFactory(community=community, capacity=10, visibility=Visibility.MEMBERS)
         Event.objects.filter(pk=event.pk).update(visibility=Visibility.CORE)
 
+        with pytest.raises(ValidationError):
+            services.event_register(event=event, user=member_of(community))
+
+        assert not Registration.objects.filter(event=event).exists()
+
+    @pytest.mark.parametrize("path", ["one statement", "locked transaction"])
+    def test_an_event_moved_to_another_community_since_it_was_read_is_refused(
+        self, community, other_community, path, monkeypatch
+    ):
+        event = EventFactory(community=community, capacity=10)
+        Event.objects.filter(pk=event.pk).update(community=other_community)
+        if path == "locked transaction":
+            monkeypatch.setattr(services, "_register_in_one_statement", lambda **kwargs: None)
+
+        # A member of the community the caller read, not of the one the event is in now.
         with pytest.raises(ValidationError):
             services.event_register(event=event, user=member_of(community))
 
