@@ -8,11 +8,13 @@ sessions, and makes a fresh event with `--seats` seats. It starts the app under 
 free local port (production settings: DEBUG off), then `--clients` concurrent clients each
 take the next person and POST the event's register URL as that person, until every person
 has registered once, so most of them land on the waiting list. Each request is the real
-path: middleware, session, access check, the registration service (row lock, count, and
-the registration written with its email's outbox row) and, at most once a second per
-worker, the nudge to drain the outbox handed to Redis. Prints name=value lines: registrations per
-second, latency percentiles, seats taken, and last `overbooked=` (confirmed beyond the
-capacity; 0 is the only right answer). Stops the server it started and removes its event.
+path: middleware, session, the access check with the event, the registration service (one
+statement that locks the event's row, takes a seat from its count and writes the
+registration with its email's outbox row) and, at most once a second per worker, the nudge
+to drain the outbox handed to Redis. Prints name=value lines: registrations per second,
+latency percentiles, seats taken, and last `overbooked=` (confirmed beyond the capacity; 0
+is the only right answer). Stops the server it started and removes its event. A fresh
+database is migrated first.
 
 The confirmation emails wait in the outbox (one row per registration, written with it);
 this script deletes those rows at the end, and the server's broker is Redis database 15
