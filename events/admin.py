@@ -11,6 +11,12 @@ class EventAdmin(admin.ModelAdmin):
     raw_id_fields = ("community", "created_by")
     date_hierarchy = "starts_at"
 
+    def get_readonly_fields(self, request, obj=None):
+        # An event stays in its community: its registrations, checks and emails were made
+        # for that community's members.
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "community") if obj is not None else fields
+
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
