@@ -8,6 +8,7 @@ through `access.can_manage` and friends, and querysets through
 """
 
 from django.db import connection
+from django.db.models import Model
 from django.utils.functional import cached_property
 
 from communities.models import Community, Membership, RoleAssignment
@@ -109,7 +110,9 @@ def access_for_slug(user, slug: str) -> Access | None:
     return None if row is None else _access_from_row(user, row)
 
 
-def access_and_object_for_slug(user, slug: str, *, columns: Columns, pk: int):
+def access_and_object_for_slug(
+    user, slug: str, *, columns: Columns, pk: int
+) -> tuple[Access | None, Model | None]:
     """`access_for_slug`, and the community's object `pk` of `columns`' model (one with a
     `community` key, such as an event) read by the same statement: one query for the
     community, the person's standing and the page's object. Returns (access, object); the

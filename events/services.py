@@ -3,7 +3,9 @@
 Registration guarantees (issue 5, SPEC "Registration"):
 - never more confirmed registrations than capacity, whatever the concurrency: every change
   to an event's seats (register, cancel, a capacity change) first locks the event's row
-  (`SELECT ... FOR UPDATE`), then counts and writes inside the same transaction;
+  (`SELECT ... FOR UPDATE`), then counts and writes inside the same transaction. On
+  PostgreSQL a registration does all of that in one statement, with the count the database
+  keeps on the event's row (`_register_in_one_statement`);
 - at most one active registration per person and event: a partial unique constraint
   (`events_one_active_registration`), so even a path that forgot the lock cannot break it.
 Emails go out after the commit, through notifications' outbox and email path (one delivery
@@ -81,7 +83,8 @@ _CONFIRMED_SQL = (
 
 
 def _lock_event(*, event_id: int) -> Event:
-    """The event, its row locked until the transaction ends: the one gate for its seats."""
+    """The event, its row locked until the transaction ends: the gate for its seats (the
+    one-statement registration takes the same lock)."""
     if not connection.features.has_select_for_update:
         return Event.objects.get(pk=event_id)  # SQLite: one writer at a time anyway
     with connection.cursor() as cursor:

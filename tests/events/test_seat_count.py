@@ -19,7 +19,7 @@ from events.models import Event, Registration, Visibility
 from notifications import services as notifications_services
 from notifications.models import Delivery, OutboxMessage
 from tests.assertions import assert_reads_as_the_orm
-from tests.factories import EventFactory, MembershipFactory, RegistrationFactory, UserFactory
+from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,6 @@ def row_version(event) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT xmin::text FROM events_event WHERE id = %s", [event.pk])
         return cursor.fetchone()[0]
-
-
-def member_of(community):
-    return MembershipFactory(community=community).user
 
 
 class TestTheCountFollowsRegistrations:
@@ -134,9 +130,9 @@ class TestTheCountFollowsRegistrations:
 
 
 class TestRegisteringInOneStatement:
-    def test_a_seat_then_the_waiting_list_with_their_emails(self, community):
+    def test_a_seat_then_the_waiting_list_with_their_emails(self, make_member, community):
         event = EventFactory(community=community, capacity=1)
-        first, second = member_of(community), member_of(community)
+        first, second = make_member(), make_member()
 
         seated = services.event_register(event=event, user=first)
         waiting = services.event_register(event=event, user=second)
@@ -158,16 +154,20 @@ class TestRegisteringInOneStatement:
         }
         assert seats(event) == 1
 
-    def test_the_capacity_is_read_under_the_lock_not_from_the_callers_copy(self, community):
+    def test_the_capacity_is_read_under_the_lock_not_from_the_callers_copy(
+        self, make_member, community
+    ):
         event = EventFactory(community=community, capacity=10)
         RegistrationFactory(event=event)
         Event.objects.filter(pk=event.pk).update(capacity=1)  # the caller's copy says 10
 
-        registration = services.event_register(event=event, user=member_of(community))
+        registration = services.event_register(event=event, user=make_member())
 
         assert registration.is_waiting
 
-    def test_an_event_cancelled_since_it_was_read_is_refused(self, community, monkeypatch):
+    def test_an_event_cancelled_since_it_was_read_is_refused(
+        self, make_member, community, monkeypatch
+    ):
         event = EventFactory(community=community, capacity=10)
         Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
         went_the_long_way = []
@@ -179,23 +179,23 @@ class TestRegisteringInOneStatement:
         )
 
         with pytest.raises(ValidationError, match="cancelled"):
-            services.event_register(event=event, user=member_of(community))
+            services.event_register(event=event, user=make_member())
 
         assert went_the_long_way == [True]
         assert not Registration.objects.filter(event=event).exists()
 
-    def test_an_event_narrowed_since_it_was_read_is_refused(self, community):
+    def test_an_event_narrowed_since_it_was_read_is_refused(self, make_member, community):
         event = EventFactory(community=community, capacity=10, visibility=Visibility.MEMBERS)
         Event.objects.filter(pk=event.pk).update(visibility=Visibility.CORE)
 
         with pytest.raises(ValidationError):
-            services.event_register(event=event, user=member_of(community))
+            services.event_register(event=event, user=make_member())
 
         assert not Registration.objects.filter(event=event).exists()
 
     @pytest.mark.parametrize("path", ["one statement", "locked transaction"])
     def test_an_event_moved_to_another_community_since_it_was_read_is_refused(
-        self, community, other_community, path, monkeypatch
+        self, make_member, community, other_community, path, monkeypatch
     ):
         event = EventFactory(community=community, capacity=10)
         Event.objects.filter(pk=event.pk).update(community=other_community)
@@ -204,7 +204,7 @@ class TestRegisteringInOneStatement:
 
         # A member of the community the caller read, not of the one the event is in now.
         with pytest.raises(ValidationError):
-            services.event_register(event=event, user=member_of(community))
+            services.event_register(event=event, user=make_member())
 
         assert not Registration.objects.filter(event=event).exists()
 
@@ -221,13 +221,13 @@ class TestRegisteringInOneStatement:
 
     @pytest.mark.django_db(transaction=True)
     def test_over_http_it_is_one_statement_with_no_transaction_around_it(
-        self, client, community, monkeypatch
+        self, make_member, client, community, monkeypatch
     ):
         # Tests run tasks inline: the email would be sent within the request. Counted here
         # are the request's own statements only.
         monkeypatch.setattr(notifications_services, "_nudge_drain", lambda: None)
         event = EventFactory(community=community, capacity=10)
-        person = member_of(community)
+        person = make_member()
         client.force_login(person)
         url = reverse("events:register", kwargs={"slug": community.slug, "pk": event.pk})
 
@@ -245,10 +245,9 @@ class TestRegisteringInOneStatement:
         assert seats(event) == 1
 
     @pytest.mark.django_db(transaction=True)
-    def test_a_duplicate_outside_a_transaction_returns_the_first(self, community):
+    def test_a_duplicate_outside_a_transaction_returns_the_first(self, make_member, community):
         event = EventFactory(community=community, capacity=10)
-        person = UserFactory()
-        MembershipFactory(community=community, user=person)
+        person = make_member()
 
         first = services.event_register(event=event, user=person)
         again = services.event_register(event=event, user=person)
