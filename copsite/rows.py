@@ -84,6 +84,41 @@ def insert_statement(instance: Model, *, using: str = "default") -> tuple[str, l
     return sql, values
 
 
+class InsertSelect:
+    """`INSERT ... SELECT ... FROM <source> RETURNING <returning>` into `model`'s table, its
+    text written once (build one per process and keep it): like `insert_statement`, except
+    that the fields named in `expressions` take an SQL expression over `source` (a WITH
+    query of the caller's statement) instead of the instance's value. The expressions are
+    the caller's own SQL; every value is a bound parameter, from `params(instance)`."""
+
+    def __init__(
+        self, model: type[Model], *, source: str, expressions: dict[str, str], returning: str
+    ):
+        meta = model._meta
+        self.fields = _insert_fields(model)
+        unknown = set(expressions) - {field.name for field in self.fields}
+        if unknown:
+            raise ValueError(f"InsertSelect: no such column to write: {unknown}")
+        selects = [expressions.get(field.name, "%s") for field in self.fields]
+        columns = ", ".join(quoted(field.column) for field in self.fields)
+        self.sql = (
+            f"INSERT INTO {quoted(meta.db_table)} ({columns}) "  # noqa: S608
+            f"SELECT {', '.join(selects)} FROM {source} RETURNING {returning}"
+        )
+        self._is_bound = [field.name not in expressions for field in self.fields]
+
+    def params(self, instance: Model, *, using: str = "default") -> list:
+        """The bound values for `instance`, prepared as `save()` would (every field's
+        `pre_save` runs, so `auto_now_add` fields get their moment on the instance too)."""
+        connection = connections[using]
+        values = [field.pre_save(instance, add=True) for field in self.fields]
+        return [
+            field.get_db_prep_save(value, connection)
+            for field, value, bound in zip(self.fields, values, self._is_bound, strict=True)
+            if bound
+        ]
+
+
 def insert_select_statement(
     instance: Model,
     *,
@@ -92,33 +127,16 @@ def insert_select_statement(
     returning: str,
     using: str = "default",
 ) -> tuple[str, list]:
-    """`INSERT ... SELECT ... FROM <source> RETURNING <returning>`: like `insert_statement`,
-    except that the fields named in `expressions` take an SQL expression over `source` (a
-    WITH query of the caller's statement) instead of the instance's value. The expressions
-    are the caller's own SQL; every value is a bound parameter."""
-    meta = instance._meta
-    fields, values = _insert_values(instance, using)
-    selects, params = [], []
-    for field, value in zip(fields, values, strict=True):
-        if field.name in expressions:
-            selects.append(expressions[field.name])
-        else:
-            selects.append("%s")
-            params.append(value)
-    unknown = set(expressions) - {field.name for field in fields}
-    if unknown:
-        raise ValueError(f"insert_select_statement(): no such column to write: {unknown}")
-    columns = ", ".join(quoted(field.column) for field in fields)
-    sql = (
-        f"INSERT INTO {quoted(meta.db_table)} ({columns}) "  # noqa: S608
-        f"SELECT {', '.join(selects)} FROM {source} RETURNING {returning}"
+    """`InsertSelect`'s text and `instance`'s values together, for a statement built once."""
+    statement = InsertSelect(
+        type(instance), source=source, expressions=expressions, returning=returning
     )
-    return sql, params
+    return statement.sql, statement.params(instance, using=using)
 
 
-def _insert_values(instance: Model, using: str) -> tuple[list, list]:
-    connection = connections[using]
-    meta = instance._meta
+def _insert_fields(model: type[Model]) -> list:
+    """The fields an INSERT writes: concrete, neither the automatic key nor generated."""
+    meta = model._meta
     fields = [
         field
         for field in meta.concrete_fields
@@ -127,6 +145,12 @@ def _insert_values(instance: Model, using: str) -> tuple[list, list]:
     for field in fields:
         if field.has_db_default():
             raise ValueError(f"insert_statement() does not handle {field}'s database default.")
+    return fields
+
+
+def _insert_values(instance: Model, using: str) -> tuple[list, list]:
+    connection = connections[using]
+    fields = _insert_fields(type(instance))
     values = [
         field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
     ]

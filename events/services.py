@@ -14,7 +14,7 @@ per registration, kind and seat).
 
 from contextlib import nullcontext
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from communities.rules import Access, access_for, accesses_for
 from communities.services import membership_record_participation
-from copsite.rows import Columns, insert_select_statement, insert_statement, mark_saved, quoted
+from copsite.rows import Columns, InsertSelect, insert_statement, mark_saved, quoted
 from events import rules
 from events.checklists import default_items
 from events.models import (
@@ -43,9 +43,9 @@ from events.models import (
 )
 from events.selectors import EVENT_COLUMNS
 from notifications.services import (
+    OutboxInsertFrom,
     outbox_add,
     outbox_add_with_insert,
-    outbox_insert_from,
     outbox_written,
 )
 
@@ -485,15 +485,46 @@ def _register_in_one_statement(*, event: Event, user, now: datetime) -> Registra
     includes the seat taken by whoever held the lock just before. (A `count(*)` in the same
     statement would read the snapshot taken before the wait, and could overbook.)
     """
+    statement, insert, outbox, rule_fields = _one_statement(_SEAT_LOCK, _SEAT_PAUSE)
+    registration = _new_registration(event=event, user=user, now=now, seated=True)
+    params = [
+        event.pk,
+        *(
+            field.get_db_prep_value(getattr(event, field.attname), connection)
+            for field in rule_fields
+        ),
+        now,
+        *insert.params(registration),
+        # The moment, seat or waiting place, tells this email from a later one.
+        *outbox.params({"seat_key": _seat_key(registration)}),
+    ]
+    with _own_transaction(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    outbox_written()
+    key, status = row
+    registration.status = status
+    if status != Registration.Status.CONFIRMED:
+        registration.confirmed_at, registration.waiting_since = None, now
+    return mark_saved(registration, key)
+
+
+@cache
+def _one_statement(lock: str, pause: str) -> tuple[str, InsertSelect, OutboxInsertFrom, list]:
+    """The one-statement registration's text and its parts, written once per process (per
+    lock and pause: the concurrency tests change them). Its parameters, in order: the event's
+    key, the values of `_RULE_FIELDS` as the caller read them, the moment, the registration's
+    own values, then its email's."""
     e = EVENT_COLUMNS
     unchanged = " AND ".join(f"{e.column(name)} IS NOT DISTINCT FROM %s" for name in _RULE_FIELDS)
     capacity = e.column("capacity")
     confirmed = _literal(Registration.Status.CONFIRMED)
     waiting = _literal(Registration.Status.WAITING)
     status_column = quoted(Registration._meta.get_field("status").column)
-    registration = _new_registration(event=event, user=user, now=now, seated=True)
-    insert, insert_params = insert_select_statement(
-        registration,
+    insert = InsertSelect(
+        Registration,
         source="seat",
         # The status, and the moment it took effect, are the ones the locked count allows.
         expressions={
@@ -509,42 +540,21 @@ def _register_in_one_statement(*, event: Event, user, now: datetime) -> Registra
             f"ELSE {_literal(_registered_kind(seated=False))} END AS kind"
         ),
     )
-    outbox, outbox_params = outbox_insert_from(
+    outbox = OutboxInsertFrom(
         source="written",
         task=REGISTRATION_EMAIL,
-        kwargs={"seat_key": _seat_key(registration)},  # the moment, seat or waiting place
         columns={"registration_id": "written.new_key", "kind": "written.kind"},
     )
     statement = (
         f"WITH locked AS (SELECT {e.column('id')} AS id, {capacity} AS capacity, "  # noqa: S608
         f"e.confirmed_seats AS confirmed_seats FROM {e.table} e "
-        f"WHERE {e.column('id')} = %s AND {unchanged} {_SEAT_LOCK}), "
+        f"WHERE {e.column('id')} = %s AND {unchanged} {lock}), "
         "seat AS (SELECT id, %s::timestamptz AS moment, "
-        f"(capacity IS NULL OR confirmed_seats < capacity) AS seated FROM locked{_SEAT_PAUSE}), "
-        f"written AS ({insert}) {outbox} "
+        f"(capacity IS NULL OR confirmed_seats < capacity) AS seated FROM locked{pause}), "
+        f"written AS ({insert.sql}) {outbox.sql} "
         "RETURNING (SELECT new_key FROM written), (SELECT status FROM written)"
     )
-    params = [
-        event.pk,
-        *(
-            field.get_db_prep_value(getattr(event, field.attname), connection)
-            for field in map(Event._meta.get_field, _RULE_FIELDS)
-        ),
-        now,
-        *insert_params,
-        *outbox_params,
-    ]
-    with _own_transaction(), connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    outbox_written()
-    key, status = row
-    registration.status = status
-    if status != Registration.Status.CONFIRMED:
-        registration.confirmed_at, registration.waiting_since = None, now
-    return mark_saved(registration, key)
+    return statement, insert, outbox, [Event._meta.get_field(name) for name in _RULE_FIELDS]
 
 
 def _own_transaction():

@@ -227,39 +227,56 @@ def outbox_add_with_insert(
     return key
 
 
-def outbox_insert_from(
-    *, source: str, task: str, kwargs: dict[str, Any], columns: dict[str, str]
-) -> tuple[str, list]:
+class OutboxInsertFrom:
     """PostgreSQL: `INSERT INTO <outbox> (...) SELECT ... FROM <source>`, one outbox row for
     `task(**kwargs)` per row of `source`, a WITH query of the caller's statement, with
     `columns` added to the arguments: argument name to an SQL expression over `source`.
 
     For a statement that writes a row and its email together while it holds a lock (a data
     modifying WITH cannot sit inside another one, so the caller's statement holds both).
-    The expressions are the caller's own SQL, never input. Call `outbox_written()` after the
-    statement ran.
+    Its text is written once (build one per process and keep it); `params(kwargs)` gives the
+    values for one row. The expressions are the caller's own SQL, never input. Call
+    `outbox_written()` after the statement ran.
     """
-    meta = OutboxMessage._meta
-    message = OutboxMessage(task=task, kwargs=kwargs)
-    names, selects, values = [], [], []
-    for field in meta.concrete_fields:
-        if field is meta.auto_field:
-            continue
-        names.append(quoted(field.column))
-        value = field.get_db_prep_save(field.pre_save(message, add=True), connection)
-        if field.name == "kwargs":
-            pairs = ", ".join(f"%s::text, {expression}" for expression in columns.values())
-            selects.append(f"%s::jsonb || jsonb_build_object({pairs})")
-            values += [value, *columns]
-        else:
-            selects.append("%s")
-            values.append(value)
-    # Identifiers come from the model; every value is a bound parameter.
-    sql = (
-        f"INSERT INTO {quoted(meta.db_table)} ({', '.join(names)}) "  # noqa: S608
-        f"SELECT {', '.join(selects)} FROM {source}"
-    )
-    return sql, values
+
+    def __init__(self, *, source: str, task: str, columns: dict[str, str]):
+        meta = OutboxMessage._meta
+        self.task = task
+        self.fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        self.names = list(columns)
+        selects = []
+        for field in self.fields:
+            if field.name == "kwargs":
+                pairs = ", ".join(f"%s::text, {expression}" for expression in columns.values())
+                selects.append(f"%s::jsonb || jsonb_build_object({pairs})")
+            else:
+                selects.append("%s")
+        # Identifiers come from the model; every value is a bound parameter.
+        self.sql = (
+            f"INSERT INTO {quoted(meta.db_table)} "  # noqa: S608
+            f"({', '.join(quoted(field.column) for field in self.fields)}) "
+            f"SELECT {', '.join(selects)} FROM {source}"
+        )
+
+    def params(self, kwargs: dict[str, Any]) -> list:
+        message = OutboxMessage(task=self.task, kwargs=kwargs)
+        values = []
+        for field in self.fields:
+            value = field.get_db_prep_save(field.pre_save(message, add=True), connection)
+            if field.name == "kwargs":
+                values += [value, *self.names]
+            else:
+                values.append(value)
+        return values
+
+
+def outbox_insert_from(
+    *, source: str, task: str, kwargs: dict[str, Any], columns: dict[str, str]
+) -> tuple[str, list]:
+    """`OutboxInsertFrom`'s text and the values for `kwargs` together, for a statement built
+    once."""
+    statement = OutboxInsertFrom(source=source, task=task, columns=columns)
+    return statement.sql, statement.params(kwargs)
 
 
 def outbox_written() -> None:
