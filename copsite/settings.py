@@ -117,6 +117,9 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, except that a connection that served a request a moment ago skips
+    # the health check's round trip (copsite/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "copsite.postgresql"
     # The planner's default random_page_cost (4) assumes spinning disks. On SSDs, or with
     # the working set in memory, 1.1 is the usual value; with 4 it read half the members
     # table sequentially for a directory search the GIN index answers in 2 ms.

@@ -97,7 +97,7 @@ def test_database_redis_and_smtp_from_the_environment():
         }
     )
 
-    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["engine"] == "copsite.postgresql"  # Django's, see copsite/postgresql
     assert values["conn_max_age"] > 0
     assert values["cache"] == "copsite.cache.RedisCache"
     assert values["eager"] is False
