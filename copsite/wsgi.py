@@ -1,5 +1,6 @@
 """WSGI entry point, served by gunicorn in production."""
 
+import gc
 import os
 from importlib import import_module
 
@@ -25,6 +26,11 @@ def import_ahead() -> None:
     if settings.REDIS_URL:
         import_module("redis")
         import_module("kombu.transport.redis")
+    # What is imported now lives as long as the process: the garbage collector stops
+    # scanning it (a full collection took ~70 ms with it, a pause in the middle of a
+    # request), and after the fork the workers no longer write to the pages they share.
+    gc.collect()
+    gc.freeze()
 
 
 import_ahead()
