@@ -28,7 +28,7 @@ def import_ahead() -> None:
         import_module("kombu.transport.redis")
     # What is imported now lives as long as the process: the garbage collector stops
     # scanning it (a full collection took ~70 ms with it, a pause in the middle of a
-    # request), and after the fork the workers no longer write to the pages they share.
+    # request), and after the fork its scans no longer write to the pages the workers share.
     gc.collect()
     gc.freeze()
 

@@ -1,8 +1,11 @@
-"""The PostgreSQL backend's health check: skipped on a connection that just worked, done on
-one that was idle or failed, and what each means when the server drops the connection."""
+"""The PostgreSQL backend's health check: only a poll of the socket on a connection that
+just worked, Django's `SELECT 1` on one that was idle or failed, and a dropped connection
+replaced before a request uses it either way."""
+
+import select
 
 import pytest
-from django.db import OperationalError, ProgrammingError, connection, connections
+from django.db import ProgrammingError, connection, connections, transaction
 
 from copsite.postgresql import base
 
@@ -25,7 +28,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(base.time, "monotonic", clock)
+    monkeypatch.setattr(base, "monotonic", clock)
     return clock
 
 
@@ -86,45 +89,84 @@ def test_a_request_without_a_statement_proves_nothing(clock, checks):
 
 def test_a_failed_statement_is_followed_by_a_check_and_proves_nothing(clock, checks):
     a_request()
+    clock.now += base.RECENTLY * 0.75
     with pytest.raises(ProgrammingError):
         a_request("SELEKT 1")
     assert len(checks) == 1  # Django's own, as the failed request ended: the connection works
 
-    clock.now += base.RECENTLY + 0.01  # since the last request that worked
+    clock.now += base.RECENTLY * 0.5  # recent for the failed request, not for the good one
     a_request()
 
     assert len(checks) == 2
 
 
-def terminate_backend() -> None:
-    """The server drops this test's connection (as a restart or an idle timeout would)."""
+def test_anything_the_server_sent_meanwhile_brings_the_check_back(clock, checks):
+    a_request("LISTEN copsite_probe")
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("NOTIFY copsite_probe")
+    finally:
+        other.close()
+    wait_until_readable()
+    clock.now += 0.01
+
+    a_request()
+
+    assert len(checks) == 1
+
+
+def wait_until_readable() -> None:
+    fileno = connections["default"].connection.fileno()
+    assert select.select([fileno], [], [], 5)[0], "nothing arrived from the server"
+
+
+def terminate_backend() -> int:
+    """The server ends this test's connection (as a restart, an idle timeout or a failover
+    would): returns the ended backend's process id."""
     pid = connections["default"].connection.info.backend_pid
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])  # waits for it
     finally:
         other.close()
+    wait_until_readable()
+    return pid
 
 
-def test_a_dropped_idle_connection_is_replaced_before_the_request_uses_it(clock):
+def test_a_dropped_idle_connection_is_replaced_before_the_request_uses_it(clock, checks):
     a_request()
-    before = connections["default"].connection.info.backend_pid
-    terminate_backend()
+    ended = terminate_backend()
     clock.now += base.RECENTLY + 0.01
 
     a_request()  # the check finds it dead and connects again: the request works
 
-    assert connections["default"].connection.info.backend_pid != before
+    assert len(checks) == 1
+    assert connections["default"].connection.info.backend_pid != ended
 
 
-def test_a_connection_dropped_right_after_it_worked_fails_one_request_then_recovers(clock):
-    """The risk the skipped check keeps, and its size: one failed request per connection."""
+def test_a_connection_dropped_right_after_it_worked_is_replaced_too(clock, checks):
     a_request()
-    terminate_backend()
+    ended = terminate_backend()
     clock.now += base.RECENTLY / 2
 
-    with pytest.raises(OperationalError):
-        a_request()
-    assert connections["default"].connection is None  # closed when the request ended
-    a_request()  # the next request connects again
+    a_request()  # the poll sees the server's goodbye: Django's check, then a new connection
+
+    assert len(checks) == 1
+    assert connections["default"].connection.info.backend_pid != ended
+
+
+def test_requests_that_only_open_a_transaction_still_notice_a_drop(clock, checks):
+    a_request()
+    ended = terminate_backend()
+    for _ in range(3):  # no statement reaches the server: nothing fails, nothing is learnt
+        clock.now += base.RECENTLY * 0.8
+        connection.close_if_unusable_or_obsolete()
+        with transaction.atomic():
+            pass
+        connection.close_if_unusable_or_obsolete()
+
+    a_request()
+
+    assert connections["default"].connection.info.backend_pid != ended
