@@ -118,17 +118,18 @@ def active_registration(*, event: Event, pk: int) -> Registration | None:
     return registration
 
 
-def event_roster(*, event: Event) -> dict[str, list[Registration]]:
-    """Who holds a seat (in the order they got it) and who waits (in queue order)."""
+def event_roster(*, event: Event) -> dict[str, QuerySet[Registration]]:
+    """Who holds a seat (in the order they got it) and who waits (in queue order), as
+    queries for the roster's pages."""
     active = Registration.objects.filter(
         event=event, status__in=Registration.ACTIVE_STATUSES
     ).select_related("user")
     return {
-        "confirmed": list(
-            active.filter(status=Registration.Status.CONFIRMED).order_by("confirmed_at", "id")
+        "confirmed": active.filter(status=Registration.Status.CONFIRMED).order_by(
+            "confirmed_at", "id"
         ),
-        "waiting": list(
-            active.filter(status=Registration.Status.WAITING).order_by("waiting_since", "id")
+        "waiting": active.filter(status=Registration.Status.WAITING).order_by(
+            "waiting_since", "id"
         ),
     }
 

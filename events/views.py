@@ -28,6 +28,7 @@ from events.models import (
 )
 
 EVENTS_PER_PAGE = 20
+ROSTER_PER_PAGE = 100
 
 
 @community_view()
@@ -266,6 +267,8 @@ def event_cancel(request, community, access, event):
 
 @event_view(rules.can_organise)
 def roster(request, community, access, event):
+    """Seats and waiting list side by side, each paged on its own (`?seats=`, `?waiting=`)."""
+    rows = selectors.event_roster(event=event)
     return render(
         request,
         "events/roster.html",
@@ -273,10 +276,28 @@ def roster(request, community, access, event):
             "community": community,
             "access": access,
             "event": event,
-            "roster": selectors.event_roster(event=event),
+            "seats": _roster_page(request, rows["confirmed"], "seats"),
+            "waiting": _roster_page(request, rows["waiting"], "waiting"),
             "can_cancel": rules.cancel_refusal(event, timezone.now()) is None,
         },
     )
+
+
+def _roster_page(request, rows, key: str) -> dict:
+    """One list's page, with the query strings of its neighbours (the other list keeps its
+    own page)."""
+    page = Paginator(rows, ROSTER_PER_PAGE).get_page(request.GET.get(key))
+
+    def query(number: int):
+        changed = request.GET.copy()
+        changed[key] = number
+        return changed
+
+    return {
+        "page": page,
+        "previous_query": query(page.previous_page_number()) if page.has_previous() else None,
+        "next_query": query(page.next_page_number()) if page.has_next() else None,
+    }
 
 
 @event_view(rules.can_organise)

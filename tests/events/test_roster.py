@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from events import services
+from events import selectors, services
 from events.models import Registration
 from tests.factories import EventFactory, MembershipFactory, RegistrationFactory
 
@@ -61,6 +61,19 @@ class TestService:
         (told,) = [m for m in mailoutbox if m.to == [seats[0].user.email]]
         assert "organisers" not in told.subject
         assert "is cancelled" in told.subject
+
+
+def test_the_roster_selector_orders_seats_and_the_queue_and_leaves_out_cancellations(
+    full_event, make_member
+):
+    event, seats, waiting = full_event
+    later = services.event_register(event=event, user=make_member())
+    services.registration_cancel(registration=seats[0])  # the first waiting gets the seat
+
+    roster = selectors.event_roster(event=event)
+
+    assert [r.pk for r in roster["confirmed"]] == [seats[1].pk, waiting.pk]
+    assert [r.pk for r in roster["waiting"]] == [later.pk]
 
 
 class TestPages:
@@ -172,5 +185,42 @@ def test_roster_query_budget(client, community, organiser, django_assert_max_num
         response = client.get(roster_url(event))
 
     assert response.status_code == 200
-    assert len(response.context["roster"]["confirmed"]) == count // 2
-    assert len(response.context["roster"]["waiting"]) == count - count // 2
+    assert len(response.context["seats"]["page"]) == count // 2
+    assert len(response.context["waiting"]["page"]) == count - count // 2
+
+
+def test_long_lists_are_paged_each_on_its_own(client, community, organiser, monkeypatch):
+    monkeypatch.setattr("events.views.ROSTER_PER_PAGE", 3)
+    event = EventFactory(community=community, capacity=4)
+    people = [MembershipFactory(community=community).user for _ in range(11)]
+    for person in people:
+        services.event_register(event=event, user=person)
+    client.force_login(organiser)
+
+    response = client.get(roster_url(event), {"seats": 2, "waiting": 3})
+    page = response.content.decode()
+
+    # Seat 4 (page 2 of 2) and waiting place 7 (page 3 of 3), numbered as in the whole list.
+    assert [r.user for r in response.context["seats"]["page"]] == [people[3]]
+    assert [r.user for r in response.context["waiting"]["page"]] == [people[10]]
+    assert ">4.</span>" in page
+    assert ">7.</span>" in page
+    # The counts are the lists' own, not the page's.
+    assert '<span class="badge text-bg-secondary">4 / 4</span>' in page
+    assert '<span class="badge text-bg-secondary">7</span>' in page
+    assert "Page 2 of 2" in page
+    assert "Page 3 of 3" in page
+    # Each list's links keep the other's page.
+    assert escape("?seats=1&waiting=3") in page
+    assert escape("?seats=2&waiting=2") in page
+
+
+def test_a_page_beyond_the_end_shows_the_last(client, full_event, organiser):
+    event, seats, waiting = full_event
+    client.force_login(organiser)
+
+    response = client.get(roster_url(event), {"seats": 99, "waiting": "x"})
+
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["seats"]["page"]] == [r.pk for r in seats]
+    assert [r.pk for r in response.context["waiting"]["page"]] == [waiting.pk]
