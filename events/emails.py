@@ -33,9 +33,12 @@ STILL_TRUE = {
 }
 
 
-def registration_email_send(*, registration_id: int, kind: str, seat_key: str = "") -> bool:
+def registration_email_send(
+    *, registration_id: int, kind: str, seat_key: str = "", reason: str = ""
+) -> bool:
     """Sends the `kind` email about a registration, once. Returns whether it was recorded
-    now (False: already sent, or the registration has gone)."""
+    now (False: already sent, or the registration has gone). `reason`: why a place was
+    withdrawn (events.services.WITHDRAWN_BECAUSE), for the email to say."""
     if kind not in KINDS:
         raise ValueError(f"unknown registration email {kind!r}")
     registration = (
@@ -69,6 +72,7 @@ def registration_email_send(*, registration_id: int, kind: str, seat_key: str = 
             "registration": registration,
             "community": event.community,
             "event_url": event_url(event),
+            "reason": reason,
             "waiting_position": waiting_position(registration=registration)
             if registration.is_waiting
             else None,

@@ -105,17 +105,18 @@ def _access_of(*, event: Event, user) -> Access:
     return access_for(community=event.community, user=user)
 
 
-def _email_later(registration: Registration, kind: str) -> None:
+def _email_later(registration: Registration, kind: str, *, reason: str = "") -> None:
     """The email goes out after the commit, through the outbox (one row written with the
-    registration, so it can neither be lost nor sent for a rolled-back change)."""
-    outbox_add(
-        task=REGISTRATION_EMAIL,
-        kwargs={
-            "registration_id": registration.pk,
-            "kind": kind,
-            "seat_key": _seat_key(registration),
-        },
-    )
+    registration, so it can neither be lost nor sent for a rolled-back change). `reason`:
+    why a place was withdrawn (`WITHDRAWN_BECAUSE`), for the email to say."""
+    kwargs = {
+        "registration_id": registration.pk,
+        "kind": kind,
+        "seat_key": _seat_key(registration),
+    }
+    if reason:
+        kwargs["reason"] = reason
+    outbox_add(task=REGISTRATION_EMAIL, kwargs=kwargs)
 
 
 def _seat_key(registration: Registration) -> str:
@@ -305,7 +306,7 @@ def event_update(
     locked.save()
     if languages is not None:
         _set_languages(event=locked, languages=languages)
-    changed = [_withdraw(registration) for registration in lost]
+    changed = [_withdraw(registration, reason="audience") for registration in lost]
     changed += _move_to_waiting_head(event=locked, registrations=cut)
     changed += _promote_waiting(event=locked)
     event.__dict__.update(locked.__dict__)
@@ -604,13 +605,22 @@ def _cancel(*, registration: Registration, kind: str) -> list[Registration]:
     return promoted
 
 
-def _withdraw(registration: Registration) -> Registration:
-    """Gives up the place of someone who may no longer see the event, and tells them. The
-    event must be locked; the caller fills any seat freed."""
+# Why someone lost their place at an event they may no longer see; the email says which.
+WITHDRAWN_BECAUSE = (
+    "audience",  # the organisers narrowed who the event is for
+    "standing",  # the person's place in the community changed (left, tier, external, role)
+    "private",  # the community became private, and the person is not in it
+)
+
+
+def _withdraw(registration: Registration, *, reason: str = "") -> Registration:
+    """Gives up the place of someone who may no longer see the event, and tells them why
+    (`WITHDRAWN_BECAUSE`; empty when not known). The event must be locked; the caller fills
+    any seat freed."""
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.save(update_fields=["status", "cancelled_at"])
-    _email_later(registration, "event_registration_withdrawn")
+    _email_later(registration, "event_registration_withdrawn", reason=reason)
     return registration
 
 
@@ -936,7 +946,7 @@ def registrations_withdraw_unseen(*, community, user=None) -> int:
             for registration in Registration.objects.filter(
                 pk__in=[r.pk for r in unseen], status__in=Registration.ACTIVE_STATUSES
             ):
-                _withdraw(registration)
+                _withdraw(registration, reason="standing" if user is not None else "private")
                 count += 1
             _promote_waiting(event=locked)
     return count

@@ -242,3 +242,4 @@ def test_narrowing_an_event_asks_before_anyone_loses_their_place(browser, live_s
     told = [m for m in mail.outbox if m.to == ["kofi@example.org"]]
     assert len(told) == 1
     assert "Your place at Strategy retreat is cancelled" in told[0].subject
+    assert "changed who the event is for" in told[0].body

@@ -66,6 +66,7 @@ class TestStandingChanges:
         assert status(seat) == Registration.Status.CANCELLED
         assert status(waiting) == Registration.Status.CONFIRMED
         (email,) = told(mailoutbox, leaving.user, WITHDRAWN)
+        assert f"Your place in {private.name} changed" in email.body  # why, in their words
         assert "no longer open to you" in email.body
         assert "Register again" not in email.body
 
@@ -135,7 +136,9 @@ class TestStandingChanges:
         run_on_commit(lambda: services.registration_cancel(registration=seat))
 
         assert status(waiting) == Registration.Status.CANCELLED
-        assert len(told(mailoutbox, gone.user, WITHDRAWN)) == 1
+        (email,) = told(mailoutbox, gone.user, WITHDRAWN)
+        # Found out only when their turn came: the email cannot say which change it was.
+        assert "a narrower audience, or your place in the community changed" in email.body
 
 
 class TestNarrowingAnEvent:
@@ -143,7 +146,9 @@ class TestNarrowingAnEvent:
         names = ("title", "starts_at", "ends_at", "capacity", "visibility")
         return {**{name: getattr(event, name) for name in names}, **changes}
 
-    def test_asks_first_naming_who_would_lose_their_place(self, community, organiser):
+    def test_asks_first_naming_who_would_lose_their_place(
+        self, community, organiser, mailoutbox, run_on_commit
+    ):
         event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
         member = MembershipFactory(community=community).user
         seat = services.event_register(event=event, user=member)
@@ -157,15 +162,19 @@ class TestNarrowingAnEvent:
         event.refresh_from_db()
         assert event.visibility == Visibility.MEMBERS
 
-        _event, changed = services.event_update(
-            event=event,
-            losing_place=[seat.pk],
-            **self.fields(event, visibility=Visibility.CORE),
+        _event, changed = run_on_commit(
+            lambda: services.event_update(
+                event=event,
+                losing_place=[seat.pk],
+                **self.fields(event, visibility=Visibility.CORE),
+            )
         )
 
         assert status(seat) == Registration.Status.CANCELLED
         assert status(waiting) == Registration.Status.CONFIRMED  # the organiser, from waiting
         assert {r.pk for r in changed} == {seat.pk, waiting.pk}
+        (email,) = told(mailoutbox, seat.user, WITHDRAWN)
+        assert "changed who the event is for" in email.body
 
     def test_a_lost_place_frees_a_seat_before_capacity_is_cut(self, community, organiser):
         event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=2)
@@ -318,7 +327,8 @@ def test_a_community_turning_private_gives_up_outsiders_places(mailoutbox, run_o
 
     assert status(outsiders_seat) == Registration.Status.CANCELLED
     assert status(members_place) == Registration.Status.CONFIRMED  # promoted
-    assert len(told(mailoutbox, outsider, WITHDRAWN)) == 1
+    (email,) = told(mailoutbox, outsider, WITHDRAWN)
+    assert f"{community.name} is now a private community" in email.body
     # An edit that changes nothing of who may see it asks nothing any more.
     services.event_update(event=event, title="Renamed")
 
