@@ -119,21 +119,6 @@ class InsertSelect:
         ]
 
 
-def insert_select_statement(
-    instance: Model,
-    *,
-    source: str,
-    expressions: dict[str, str],
-    returning: str,
-    using: str = "default",
-) -> tuple[str, list]:
-    """`InsertSelect`'s text and `instance`'s values together, for a statement built once."""
-    statement = InsertSelect(
-        type(instance), source=source, expressions=expressions, returning=returning
-    )
-    return statement.sql, statement.params(instance, using=using)
-
-
 def _insert_fields(model: type[Model]) -> list:
     """The fields an INSERT writes: concrete, neither the automatic key nor generated."""
     meta = model._meta

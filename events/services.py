@@ -617,6 +617,8 @@ def _withdraw(registration: Registration, *, reason: str = "") -> Registration:
     """Gives up the place of someone who may no longer see the event, and tells them why
     (`WITHDRAWN_BECAUSE`; empty when not known). The event must be locked; the caller fills
     any seat freed."""
+    if reason and reason not in WITHDRAWN_BECAUSE:
+        raise ValueError(f"unknown reason for a withdrawn place: {reason!r}")
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.save(update_fields=["status", "cancelled_at"])

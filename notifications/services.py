@@ -213,15 +213,13 @@ def outbox_add_with_insert(
             key = cursor.fetchone()[0]
         outbox_add(task=task, kwargs={**kwargs, id_key: key})
         return key
-    outbox_sql, outbox_params = outbox_insert_from(
-        source="written", task=task, kwargs=kwargs, columns={id_key: "written.new_key"}
-    )
+    outbox = OutboxInsertFrom(source="written", task=task, columns={id_key: "written.new_key"})
     statement = (
-        f"WITH written (new_key) AS ({sql}) {outbox_sql} "  # noqa: S608 (see outbox_insert_from)
+        f"WITH written (new_key) AS ({sql}) {outbox.sql} "  # noqa: S608 (see OutboxInsertFrom)
         "RETURNING (SELECT new_key FROM written)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *outbox_params])
+        cursor.execute(statement, [*params, *outbox.params(kwargs)])
         key = cursor.fetchone()[0]
     outbox_written()
     return key
@@ -268,15 +266,6 @@ class OutboxInsertFrom:
             else:
                 values.append(value)
         return values
-
-
-def outbox_insert_from(
-    *, source: str, task: str, kwargs: dict[str, Any], columns: dict[str, str]
-) -> tuple[str, list]:
-    """`OutboxInsertFrom`'s text and the values for `kwargs` together, for a statement built
-    once."""
-    statement = OutboxInsertFrom(source=source, task=task, columns=columns)
-    return statement.sql, statement.params(kwargs)
 
 
 def outbox_written() -> None:

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.test.utils import isolate_apps
 
 from communities.models import Membership
-from copsite.rows import Columns, insert_select_statement, insert_statement, mark_saved, quoted
+from copsite.rows import Columns, InsertSelect, insert_statement, mark_saved, quoted
 from notifications.models import OutboxMessage
 from tests.assertions import assert_reads_as_the_orm
 
@@ -66,17 +66,17 @@ def test_insert_statement_writes_what_save_would():
     assert OutboxMessage.objects.count() == 1
 
 
-def test_insert_select_statement_takes_some_columns_from_the_source():
+def test_insert_select_takes_some_columns_from_the_source():
     message = OutboxMessage(task="d.task", kwargs={"value": 4})
-    insert, params = insert_select_statement(
-        message,
-        source="picked",
-        expressions={"task": "picked.name"},
-        returning=quoted("id"),
+    insert = InsertSelect(
+        OutboxMessage, source="picked", expressions={"task": "picked.name"}, returning='"id"'
     )
 
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH picked (name) AS (SELECT %s) {insert}", ["from.the.source", *params])
+        cursor.execute(
+            f"WITH picked (name) AS (SELECT %s) {insert.sql}",
+            ["from.the.source", *insert.params(message)],
+        )
         key = cursor.fetchone()[0]
 
     stored = OutboxMessage.objects.get(pk=key)
@@ -85,11 +85,9 @@ def test_insert_select_statement_takes_some_columns_from_the_source():
     assert stored.created_at is not None
 
 
-def test_insert_select_statement_refuses_an_unknown_column():
+def test_insert_select_refuses_an_unknown_column():
     with pytest.raises(ValueError, match="no such column"):
-        insert_select_statement(
-            OutboxMessage(task="e.task"), source="s", expressions={"nope": "s.x"}, returning="1"
-        )
+        InsertSelect(OutboxMessage, source="s", expressions={"nope": "s.x"}, returning="1")
 
 
 def test_identifiers_are_quoted():

@@ -365,3 +365,12 @@ def test_promotion_passes_over_everyone_who_may_no_longer_see_it(community):
 
     assert {status(place) for place in places} == {Registration.Status.CANCELLED}
     assert status(still_here) == Registration.Status.CONFIRMED
+
+
+def test_a_withdrawal_reason_the_email_does_not_know_is_refused(event, member):
+    seat = services.event_register(event=event, user=member)
+
+    with pytest.raises(ValueError, match="unknown reason"):
+        services._withdraw(seat, reason="tier")  # the email would fall back to its generic text
+
+    assert status(seat) == Registration.Status.CONFIRMED
