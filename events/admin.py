@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.db import models
 
+from copsite.admin import ServiceFieldsAdmin
 from events.models import Event, Registration
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ServiceFieldsAdmin):
     list_display = ("title", "community", "format", "starts_at", "capacity", "status")
     list_filter = ("format", "mode", "status", "visibility")
     search_fields = ("title", "community__name")
@@ -21,11 +22,7 @@ class EventAdmin(admin.ModelAdmin):
     #   rise promotes the people waiting;
     # - status: cancelling tells everyone registered;
     # - visibility: narrowing it withdraws the places of people who may no longer see it.
-    SERVICE_FIELDS = ("community", "capacity", "status", "visibility")
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return (*fields, *self.SERVICE_FIELDS) if obj is not None else fields
+    service_fields = ("community", "capacity", "status", "visibility")
 
 
 @admin.register(Registration)
