@@ -1,7 +1,6 @@
 from django.contrib import admin
-from django.db import transaction
 
-from communities.extensions import membership_ended, standing_changed
+from communities import services
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
 from copsite.admin import ServiceFieldsAdmin
 
@@ -35,13 +34,7 @@ class MembershipAdmin(ServiceFieldsAdmin):
     service_fields = ("community", "user", "status", "tier", "is_internal")
 
     def delete_model(self, request, obj):
-        """Deleting a membership here ends it as the services do: its invitations are
-        revoked and its places at events the person may no longer see are withdrawn."""
-        community, user = obj.community, obj.user
-        with transaction.atomic():
-            super().delete_model(request, obj)
-            membership_ended(community=community, user=user)
-            standing_changed(community=community, user=user)
+        services.membership_delete(membership=obj)
 
     def delete_queryset(self, request, queryset):
         for membership in queryset.select_related("community", "user"):

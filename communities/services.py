@@ -396,6 +396,18 @@ def membership_remove(*, membership: Membership) -> Membership:
     )
 
 
+@transaction.atomic
+def membership_delete(*, membership: Membership) -> None:
+    """Deletes a membership outright (staff, in the admin), ending it as the other services
+    do: its open invitations are revoked and the person's places at events they may no
+    longer see are withdrawn. Unlike leaving or removal it keeps no record, checks no last
+    Core Team member and asks for no succession: a staff correction, not a departure."""
+    community, user = membership.community, membership.user
+    membership.delete()
+    membership_ended(community=community, user=user)
+    standing_changed(community=community, user=user)
+
+
 def membership_record_participation(
     *, community: Community, user, at: datetime | None = None
 ) -> None:

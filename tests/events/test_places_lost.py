@@ -70,6 +70,22 @@ class TestStandingChanges:
         assert "no longer open to you" in email.body
         assert "Register again" not in email.body
 
+    def test_a_membership_deleted_by_staff_gives_up_its_places(
+        self, community, mailoutbox, run_on_commit
+    ):
+        deleted = MembershipFactory(community=community)
+        waiting_person = MembershipFactory(community=community).user
+        event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
+        seat = services.event_register(event=event, user=deleted.user)
+        waiting = services.event_register(event=event, user=waiting_person)
+
+        run_on_commit(lambda: community_services.membership_delete(membership=deleted))
+
+        assert not Membership.objects.filter(pk=deleted.pk).exists()
+        assert status(seat) == Registration.Status.CANCELLED
+        assert status(waiting) == Registration.Status.CONFIRMED
+        assert len(told(mailoutbox, deleted.user, WITHDRAWN)) == 1
+
     def test_leaving_a_public_community_keeps_its_public_events(self, community, member):
         MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM)
         event = EventFactory(community=community, visibility=Visibility.PUBLIC)
