@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.db.models import Model
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,23 @@ def register_search_listener(listener: Callable[[list[int]], None]) -> None:
 
 def search_listeners() -> list[Callable[[list[int]], None]]:
     return list(_search_listeners)
+
+
+_user_deleting_listeners: list[Callable[..., None]] = []
+_user_deleting_handled: set[type[Model]] = set()
+
+
+def register_user_deleting(
+    listener: Callable[..., None], *, handles: tuple[type[Model], ...] = ()
+) -> None:
+    if listener not in _user_deleting_listeners:
+        _user_deleting_listeners.append(listener)
+    _user_deleting_handled.update(handles)
+
+
+def user_deleting_listeners() -> list[Callable[..., None]]:
+    return list(_user_deleting_listeners)
+
+
+def user_deleting_handled_models() -> set[type[Model]]:
+    return set(_user_deleting_handled)

@@ -1,6 +1,6 @@
 from django.db import connection, transaction
 
-from accounts.extensions import search_listeners, search_terms
+from accounts.extensions import search_listeners, search_terms, user_deleting_listeners
 from accounts.models import User
 
 SEARCH_CONFIG = "simple"  # no stemming: names, organisations and tags are not English prose
@@ -27,6 +27,18 @@ def user_update_profile(
     user.save(update_fields=fields)
     user_refresh_search(user=user)
     return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Deletes a person's account (staff, in the admin). The apps that registered with
+    `register_user_deleting` first end what is theirs the way their services do: ending
+    the person's memberships revokes their open invitations, and giving up their places at
+    upcoming events moves the people waiting into the freed seats. Then the account goes,
+    with everything that is still the person's (the database's cascade)."""
+    for listener in user_deleting_listeners():
+        listener(user=user)
+    user.delete()
 
 
 def user_search_texts(user: User) -> dict[str, str]:

@@ -9,10 +9,15 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities")
 
     def ready(self) -> None:
-        from accounts.extensions import register_search_listener  # noqa: PLC0415
+        from accounts.extensions import (  # noqa: PLC0415
+            register_search_listener,
+            register_user_deleting,
+        )
 
         # This app's own Five Musts checks and member-home panels.
         from communities import musts, panels  # noqa: F401, PLC0415
         from communities.search import memberships_copy_search  # noqa: PLC0415
+        from communities.services import memberships_delete_of  # noqa: PLC0415
 
         register_search_listener(memberships_copy_search)
+        register_user_deleting(memberships_delete_of)

@@ -408,6 +408,14 @@ def membership_delete(*, membership: Membership) -> None:
     standing_changed(community=community, user=user)
 
 
+def memberships_delete_of(*, user) -> None:
+    """Before a person's account is deleted (accounts' `register_user_deleting`): each of
+    their memberships is deleted as `membership_delete` does, so their open invitations are
+    revoked and their places at events they may no longer see are given up."""
+    for membership in Membership.objects.filter(user=user).select_related("community", "user"):
+        membership_delete(membership=membership)
+
+
 def membership_record_participation(
     *, community: Community, user, at: datetime | None = None
 ) -> None:

@@ -913,6 +913,34 @@ def calendar_token_renew(*, user, community=None) -> CalendarToken:
     return CalendarToken.objects.create(user=user, community=community)
 
 
+def registrations_release_of(*, user) -> int:
+    """Before a person's account is deleted (accounts' `register_user_deleting`): their
+    places at events that have not started are given up, and each freed seat goes to the
+    first person waiting, as when they cancel. They are not emailed (the registration goes
+    with the account). Places at events that have started or were cancelled are left to the
+    deletion: nobody is promoted into those. Events are locked in id order. Returns how many
+    places were given up."""
+    now = timezone.now()
+    event_ids = (
+        Registration.objects.filter(
+            user=user, status__in=Registration.ACTIVE_STATUSES, event__starts_at__gt=now
+        )
+        .exclude(event__status=Event.Status.CANCELLED)
+        .order_by("event_id")
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for event_id in event_ids:
+        with transaction.atomic():
+            locked = _lock_event(event_id=event_id)
+            count += Registration.objects.filter(
+                event_id=event_id, user=user, status__in=Registration.ACTIVE_STATUSES
+            ).update(status=Registration.Status.CANCELLED, cancelled_at=now)
+            _promote_waiting(event=locked)
+    return count
+
+
 def registrations_withdraw_unseen(*, community, user=None) -> int:
     """After someone's standing in a community narrowed (they left or were removed, changed
     tier, became an external member, lost the sponsor role), or everyone's (`user` None: the

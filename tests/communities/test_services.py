@@ -355,3 +355,30 @@ def _never_exists(services_module):
         return queryset
 
     return filter_
+
+
+def test_a_deleted_account_ends_each_of_its_memberships(monkeypatch, community, other_community):
+    """Before an account is deleted, its memberships are deleted as staff would delete one:
+    the listeners of ended memberships and of narrowed standing hear of each."""
+    person = UserFactory()
+    kept = MembershipFactory(community=community)  # someone else's, left alone
+    for joined in (community, other_community):
+        MembershipFactory(community=joined, user=person)
+    ended, narrowed = [], []
+    monkeypatch.setattr(
+        services,
+        "membership_ended",
+        lambda *, community, user: ended.append((community.slug, user.pk)),
+    )
+    monkeypatch.setattr(
+        services,
+        "standing_changed",
+        lambda *, community, user: narrowed.append((community.slug, user.pk)),
+    )
+
+    services.memberships_delete_of(user=person)
+
+    assert not Membership.objects.filter(user=person).exists()
+    assert Membership.objects.filter(pk=kept.pk).exists()
+    expected = sorted([(community.slug, person.pk), (other_community.slug, person.pk)])
+    assert sorted(ended) == sorted(narrowed) == expected

@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.models import User
+from accounts.services import user_delete
 from communities import services as community_services
 from communities.models import Community, Membership, RoleAssignment
 from communities.rules import access_for
@@ -20,6 +22,7 @@ from tests.factories import (
     CommunityFactory,
     EventFactory,
     MembershipFactory,
+    RegistrationFactory,
     RoleAssignmentFactory,
     UserFactory,
 )
@@ -32,6 +35,16 @@ WITHDRAWN = "Your place at"
 def status(registration):
     registration.refresh_from_db()
     return registration.status
+
+
+def seats_counted(event) -> int:
+    """The event's confirmed seats: the database's own count on PostgreSQL (what the
+    one-statement registration reads), else the rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT confirmed_seats FROM events_event WHERE id = %s", [event.pk])
+            return cursor.fetchone()[0]
+    return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
 
 
 def told(mailoutbox, user, subject):
@@ -155,6 +168,96 @@ class TestStandingChanges:
         (email,) = told(mailoutbox, gone.user, WITHDRAWN)
         # Found out only when their turn came: the email cannot say which change it was.
         assert "a narrower audience, or your place in the community changed" in email.body
+
+
+class TestADeletedAccount:
+    """Staff delete someone's account (the admin): their places go to the people waiting
+    before the cascade deletes their registrations."""
+
+    PROMOTED = "A seat freed up"
+
+    def test_its_places_at_upcoming_events_go_to_the_people_waiting(
+        self, community, mailoutbox, run_on_commit
+    ):
+        MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM)
+        deleted = MembershipFactory(community=community).user
+        public = EventFactory(community=community, visibility=Visibility.PUBLIC, capacity=1)
+        members = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
+        waiting_people, waiting = [], []
+        for event in (public, members):
+            services.event_register(event=event, user=deleted)
+            waiting_people.append(MembershipFactory(community=community).user)
+            waiting.append(services.event_register(event=event, user=waiting_people[-1]))
+        assert {status(registration) for registration in waiting} == {"waiting"}
+
+        run_on_commit(lambda: user_delete(user=deleted))
+
+        assert not User.objects.filter(pk=deleted.pk).exists()
+        assert not Registration.objects.filter(user_id=deleted.pk).exists()
+        assert {status(registration) for registration in waiting} == {"confirmed"}
+        for person in waiting_people:
+            assert len(told(mailoutbox, person, self.PROMOTED)) == 1
+        assert not [m for m in mailoutbox if m.to == [deleted.email]]  # nobody to tell
+        for event in (public, members):
+            assert seats_counted(event) == 1
+
+    def test_the_freed_seat_is_not_taken_twice(self, community, run_on_commit):
+        """The next person waiting has the seat: someone registering after the deletion
+        waits (the database's own count of seats agrees with the rows)."""
+        deleted = MembershipFactory(community=community).user
+        event = EventFactory(community=community, capacity=1)
+        services.event_register(event=event, user=deleted)
+        first_waiting = services.event_register(
+            event=event, user=MembershipFactory(community=community).user
+        )
+
+        run_on_commit(lambda: user_delete(user=deleted))
+        late = services.event_register(
+            event=event, user=MembershipFactory(community=community).user
+        )
+
+        assert status(first_waiting) == Registration.Status.CONFIRMED
+        assert late.status == Registration.Status.WAITING
+        assert seats_counted(event) == 1
+
+    def test_nobody_moves_up_at_an_event_that_has_started(self, community, run_on_commit):
+        deleted = MembershipFactory(community=community).user
+        started = EventFactory(
+            community=community,
+            capacity=1,
+            starts_at=timezone.now() - timedelta(minutes=10),
+            ends_at=timezone.now() + timedelta(hours=1),
+        )
+        RegistrationFactory(event=started, user=deleted)
+        waiting = RegistrationFactory(
+            event=started,
+            user=MembershipFactory(community=community).user,
+            status=Registration.Status.WAITING,
+            confirmed_at=None,
+            waiting_since=timezone.now() - timedelta(days=1),
+        )
+
+        run_on_commit(lambda: user_delete(user=deleted))
+
+        assert status(waiting) == Registration.Status.WAITING
+        assert not Registration.objects.filter(event=started, user_id=deleted.pk).exists()
+
+    def test_the_service_gives_up_only_places_that_can_move_to_someone(self, community):
+        person = MembershipFactory(community=community).user
+        upcoming = EventFactory(community=community, capacity=1)
+        kept = EventFactory(community=community, capacity=1)
+        given_up = services.event_register(event=upcoming, user=person)
+        at_cancelled = services.event_register(event=kept, user=person)
+        next_person = MembershipFactory(community=community).user
+        waiting = services.event_register(event=upcoming, user=next_person)
+        services.event_cancel(event=kept)
+
+        assert services.registrations_release_of(user=person) == 1
+
+        assert status(given_up) == Registration.Status.CANCELLED
+        assert status(waiting) == Registration.Status.CONFIRMED
+        assert status(at_cancelled) == Registration.Status.CONFIRMED  # as the event keeps it
+        assert services.registrations_release_of(user=person) == 0
 
 
 class TestNarrowingAnEvent:
