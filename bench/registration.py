@@ -12,9 +12,10 @@ path: middleware, session, the access check with the event, the registration ser
 statement that locks the event's row, takes a seat from its count and writes the
 registration with its email's outbox row) and, at most once a second per worker, the nudge
 to drain the outbox handed to Redis. Prints name=value lines: registrations per second,
-latency percentiles, seats taken, the interpreter, and last `overbooked=` (confirmed beyond
-the capacity; 0 is the only right answer). Stops the server it started and removes its
-event. A fresh database is migrated first.
+latency percentiles, seats taken, the interpreter, the CPU each registration cost the server,
+the database and the clients during the run (and how idle the machine was), and last
+`overbooked=` (confirmed beyond the capacity; 0 is the only right answer). Stops the server
+it started and removes its event. A fresh database is migrated first.
 
 The confirmation emails wait in the outbox (one row per registration, written with it);
 this script deletes those rows at the end, and the server's broker is Redis database 15
@@ -248,6 +249,55 @@ def python_build() -> str:
     return f"{platform.python_version()} ({sys.base_prefix})"
 
 
+class CpuMeter:
+    """CPU time (user and system, from /proc: Linux) of the server's processes (its process
+    group), the database's (every `postgres` process) and this one (the clients), and the
+    machine's idle share, over a stretch of the run. On two shared cores the rate is about
+    2,000 ms divided by the sum, so a slower run tells whether each registration cost more
+    or the machine sat idle. Reads nothing where there is no /proc."""
+
+    def __init__(self, server: subprocess.Popen):
+        self.group = server.pid  # start_new_session: the server leads its own group
+        self.available = Path("/proc/stat").exists()
+
+    def _read(self) -> dict[str, float]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        totals = {"server": 0.0, "database": 0.0}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "comm").read_text().strip()
+            except OSError:  # ended meanwhile
+                continue
+            group = "server" if int(fields[2]) == self.group else None
+            if command == "postgres":
+                group = "database"
+            if group:
+                totals[group] += (int(fields[11]) + int(fields[12])) / ticks
+        own = os.times()
+        totals["clients"] = own.user + own.system
+        machine = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
+        totals["idle"], totals["all"] = machine[3] + machine[4], sum(machine)
+        return totals
+
+    def start(self) -> None:
+        self.before = self._read() if self.available else None
+
+    def report(self, registrations: int) -> dict[str, str]:
+        if not self.before or not registrations:
+            return {}
+        after = self._read()
+        spent = {key: after[key] - self.before[key] for key in after}
+        lines = {
+            f"cpu_ms_per_registration_{name}": f"{spent[name] * 1000 / registrations:.2f}"
+            for name in ("server", "database", "clients")
+        }
+        lines["machine_idle_percent"] = f"{100 * spent['idle'] / max(spent['all'], 1):.0f}"
+        return lines
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -267,7 +317,7 @@ def discard_emails(event: Event) -> int:
 
 def measure(arguments, *, event: Event, path: str, users: list[User], keys: list[str]):
     """Starts the server, warms it up, runs the clients and stops it. Returns (seconds,
-    timings, statuses)."""
+    timings, statuses, the CPU each request cost: `CpuMeter.report`)."""
     port = free_port()
     server = start_server(port, arguments.workers)
     try:
@@ -276,7 +326,10 @@ def measure(arguments, *, event: Event, path: str, users: list[User], keys: list
         run_clients(port, path, sessions_for(warm_users), arguments.workers)
         discard_emails(event)
         Registration.objects.filter(event=event).delete()
-        return run_clients(port, path, keys, arguments.clients)
+        meter = CpuMeter(server)
+        meter.start()
+        seconds, timings, statuses = run_clients(port, path, keys, arguments.clients)
+        return seconds, timings, statuses, meter.report(len(timings))
     finally:
         stop_server(server)
         Session.objects.filter(session_key__in=keys).delete()
@@ -312,7 +365,9 @@ def main() -> None:
     path = reverse("events:register", kwargs={"slug": community.slug, "pk": event.pk})
     print(f"setup_seconds={time.monotonic() - started:.1f}")
 
-    seconds, timings, statuses = measure(arguments, event=event, path=path, users=users, keys=keys)
+    seconds, timings, statuses, cpu = measure(
+        arguments, event=event, path=path, users=users, keys=keys
+    )
 
     confirmed = Registration.objects.filter(event=event, status="confirmed").count()
     waiting = Registration.objects.filter(event=event, status="waiting").count()
@@ -334,6 +389,8 @@ def main() -> None:
     print(f"latency_median_ms={statistics.median(timings):.1f}")
     print(f"latency_p95_ms={percentile(timings, 0.95):.1f}")
     print(f"latency_max_ms={max(timings):.1f}")
+    for name, value in cpu.items():
+        print(f"{name}={value}")
     print(f"overbooked={max(0, confirmed - arguments.seats)}")
 
 
