@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from communities import services
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
+from communities.search import memberships_copy_search
 from copsite.admin import ServiceFieldsAdmin
 
 
@@ -33,6 +36,11 @@ class MembershipAdmin(ServiceFieldsAdmin):
     # places at events they may no longer see.
     service_fields = ("community", "user", "status", "tier", "is_internal")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # as the join services do: the directory finds people by this copy
+            memberships_copy_search([obj.user_id])
+
     def delete_model(self, request, obj):
         services.membership_delete(membership=obj)
 
@@ -41,8 +49,61 @@ class MembershipAdmin(ServiceFieldsAdmin):
             self.delete_model(request, membership)
 
 
+class RoleAssignmentForm(forms.ModelForm):
+    """Checks what the roles page's services check: who may hold the role, the backup, one
+    assignment per person and role. Errors show at their fields."""
+
+    class Meta:
+        model = RoleAssignment
+        fields = ("community", "role", "holder", "backup")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            if self.instance.pk is None:
+                services.role_assign_check(
+                    community=cleaned["community"],
+                    role=cleaned["role"],
+                    holder=cleaned["holder"],
+                    backup=cleaned.get("backup"),
+                )
+            else:
+                services.role_set_backup_check(
+                    assignment=self.instance, backup=cleaned.get("backup")
+                )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                # A field shown read-only (the holder, on an existing role) has no input.
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ServiceFieldsAdmin):
+    form = RoleAssignmentForm
     list_display = ("community", "role", "holder", "backup")
     list_filter = ("role",)
     raw_id_fields = ("holder", "backup", "community")
+    # Once assigned, a role changes holder through the roles page's succession (hand-over);
+    # a sponsor who loses the role there also gives up places at events they may no longer
+    # see. The backup may be changed here, checked as on that page.
+    service_fields = ("community", "role", "holder")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.role_set_backup(assignment=obj, backup=obj.backup)
+            return
+        created = services.role_assign(
+            community=obj.community, role=obj.role, holder=obj.holder, backup=obj.backup
+        )
+        obj.pk, obj.assigned_at = created.pk, created.assigned_at
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.role_unassign(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("community", "holder"):
+            self.delete_model(request, assignment)

@@ -457,16 +457,32 @@ def _check_role_people(*, community: Community, role: str, holder, backup) -> No
         raise ValidationError(errors)
 
 
+def role_assign_check(*, community: Community, role: str, holder, backup=None) -> None:
+    """What `role_assign` checks, without writing: raises ValidationError by field (a form
+    that assigns roles elsewhere, the admin's, shows them at its fields)."""
+    if role not in RoleAssignment.Role.values:
+        raise ValidationError({"role": _("Choose one of the roles.")})
+    _check_role_people(community=community, role=role, holder=holder, backup=backup)
+    if RoleAssignment.objects.filter(community=community, role=role, holder=holder).exists():
+        raise ValidationError({"holder": _("This person already holds this role.")})
+
+
+def role_set_backup_check(*, assignment: RoleAssignment, backup) -> None:
+    """What `role_set_backup` checks, without writing (ValidationError by field)."""
+    _check_role_people(
+        community=assignment.community,
+        role=assignment.role,
+        holder=assignment.holder,
+        backup=backup,
+    )
+
+
 @transaction.atomic
 def role_assign(*, community: Community, role: str, holder, backup=None) -> RoleAssignment:
     """Gives a named role to a person, with an optional backup. Anyone with an account may be
     Community Sponsor, member or not: that gives them sponsor access."""
-    if role not in RoleAssignment.Role.values:
-        raise ValidationError({"role": _("Choose one of the roles.")})
-    _check_role_people(community=community, role=role, holder=holder, backup=backup)
+    role_assign_check(community=community, role=role, holder=holder, backup=backup)
     already = ValidationError({"holder": _("This person already holds this role.")})
-    if RoleAssignment.objects.filter(community=community, role=role, holder=holder).exists():
-        raise already
     try:
         with transaction.atomic():
             return RoleAssignment.objects.create(
@@ -478,12 +494,7 @@ def role_assign(*, community: Community, role: str, holder, backup=None) -> Role
 
 @transaction.atomic
 def role_set_backup(*, assignment: RoleAssignment, backup) -> RoleAssignment:
-    _check_role_people(
-        community=assignment.community,
-        role=assignment.role,
-        holder=assignment.holder,
-        backup=backup,
-    )
+    role_set_backup_check(assignment=assignment, backup=backup)
     assignment.backup = backup
     assignment.save(update_fields=["backup"])
     return assignment

@@ -3,11 +3,18 @@
 import pytest
 from django.urls import reverse
 
-from communities.models import Membership
+from communities.models import Community, Membership, RoleAssignment
 from events import services as event_services
-from events.models import Registration
+from events.models import Registration, Visibility
 from members.models import Invitation
-from tests.factories import EventFactory, InvitationFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CommunityFactory,
+    EventFactory,
+    InvitationFactory,
+    MembershipFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +76,27 @@ def test_status_tier_and_internal_change_only_through_the_members_pages(staff_cl
     )
 
 
+def test_a_membership_added_there_is_found_in_the_directory(staff_client, community):
+    person = UserFactory(display_name="Amara Okafor", country="KE")
+
+    response = staff_client.post(
+        reverse("admin:communities_membership_add"),
+        {
+            "community": community.pk,
+            "user": person.pk,
+            "status": "active",
+            "tier": "member",
+            "acquisition_source": "",
+            "request_message": "",
+        },
+    )
+
+    assert response.status_code == 302
+    membership = Membership.objects.get(community=community, user=person)
+    # The copies the directory searches and sorts by, as the join services write them.
+    assert (membership.sort_name, membership.country) == ("amara okafor", "KE")
+
+
 def _member_with_a_place_and_an_invitation(community):
     membership = MembershipFactory(community=community)
     event = EventFactory(community=community, capacity=1)
@@ -113,3 +141,82 @@ def test_deleting_memberships_in_bulk_ends_each(staff_client, community, other_c
     for place in (first_place, second_place):
         place.refresh_from_db()
         assert place.status == Registration.Status.CANCELLED
+
+
+def _role_form(**fields):
+    data = {"community": "", "role": "", "holder": "", "backup": ""}
+    data.update({name: str(value) for name, value in fields.items()})
+    return data
+
+
+def test_a_role_added_there_is_checked_as_on_the_roles_page(staff_client, community):
+    outsider, member = UserFactory(), MembershipFactory(community=community).user
+    url = reverse("admin:communities_roleassignment_add")
+
+    refused = staff_client.post(
+        url, _role_form(community=community.pk, role="manager", holder=outsider.pk)
+    )
+    assert refused.status_code == 200  # the form again, with the error at the field
+    assert refused.context["adminform"].form.errors["holder"] == [
+        "Only an active member of this community can hold this role."
+    ]
+    assert not RoleAssignment.objects.exists()
+
+    same_person = staff_client.post(
+        url,
+        _role_form(community=community.pk, role="manager", holder=member.pk, backup=member.pk),
+    )
+    assert same_person.context["adminform"].form.errors["backup"] == [
+        "The backup must be someone other than the holder."
+    ]
+
+    staff_client.post(url, _role_form(community=community.pk, role="sponsor", holder=outsider.pk))
+    assert RoleAssignment.objects.filter(holder=outsider, role="sponsor").exists()  # anyone
+    again = staff_client.post(
+        url, _role_form(community=community.pk, role="sponsor", holder=outsider.pk)
+    )
+    assert again.context["adminform"].form.errors == {
+        "holder": ["This person already holds this role."]
+    }
+
+
+def test_a_role_keeps_its_holder_there_and_its_backup_is_checked(staff_client, community):
+    holder = MembershipFactory(community=community).user
+    assignment = RoleAssignmentFactory(community=community, holder=holder)
+    url = reverse("admin:communities_roleassignment_change", args=[assignment.pk])
+
+    page = staff_client.get(url).content.decode()
+    for field in ("community", "role", "holder"):
+        assert f'name="{field}"' not in page
+    refused = staff_client.post(url, {"backup": UserFactory().pk})
+    assert refused.context["adminform"].form.errors["backup"] == [
+        "The backup must be an active member of this community."
+    ]
+    backup = MembershipFactory(community=community).user
+    someone_else = UserFactory()
+    staff_client.post(url, {"backup": backup.pk, "holder": someone_else.pk})
+
+    assignment.refresh_from_db()
+    assert (assignment.holder, assignment.backup) == (holder, backup)
+
+
+def test_a_sponsor_role_deleted_there_gives_up_places_the_sponsor_no_longer_sees(
+    staff_client,
+):
+    private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    sponsor = UserFactory()
+    role = RoleAssignmentFactory(
+        community=private, role=RoleAssignment.Role.SPONSOR, holder=sponsor
+    )
+    seat = event_services.event_register(
+        event=EventFactory(community=private, visibility=Visibility.PUBLIC), user=sponsor
+    )
+
+    response = staff_client.post(
+        reverse("admin:communities_roleassignment_delete", args=[role.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not RoleAssignment.objects.filter(pk=role.pk).exists()
+    seat.refresh_from_db()
+    assert seat.status == Registration.Status.CANCELLED

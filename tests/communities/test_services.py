@@ -382,3 +382,25 @@ def test_a_deleted_account_ends_each_of_its_memberships(monkeypatch, community, 
     assert Membership.objects.filter(pk=kept.pk).exists()
     expected = sorted([(community.slug, person.pk), (other_community.slug, person.pk)])
     assert sorted(ended) == sorted(narrowed) == expected
+
+
+def test_the_role_checks_refuse_as_the_services_do_and_write_nothing(community):
+    member = MembershipFactory(community=community).user
+    outsider = UserFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        services.role_assign_check(
+            community=community, role=RoleAssignment.Role.LEADER, holder=outsider
+        )
+    assert "holder" in refused.value.message_dict
+    services.role_assign_check(community=community, role=RoleAssignment.Role.LEADER, holder=member)
+    assert not RoleAssignment.objects.exists()  # checked, not assigned
+
+    assignment = services.role_assign(
+        community=community, role=RoleAssignment.Role.LEADER, holder=member
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.role_set_backup_check(assignment=assignment, backup=outsider)
+    assert "backup" in refused.value.message_dict
+    assignment.refresh_from_db()
+    assert assignment.backup is None
