@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from communities import services
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
@@ -13,8 +15,44 @@ class CommunityLanguageInline(admin.TabularInline):
     extra = 0
 
 
+class CommunityAddForm(forms.ModelForm):
+    """A new community with its first Core Team member and Community Manager, as creating it
+    on the site makes its creator: without one, nobody could run it on the site."""
+
+    first_manager = forms.EmailField(
+        label=_("First Community Manager"),
+        help_text=_(
+            "The email of an existing account: they join as the first Core Team member and "
+            "Community Manager."
+        ),
+    )
+
+    class Meta:
+        model = Community
+        fields = (
+            "name",
+            "slug",
+            "description",
+            "purpose",
+            "people",
+            "practice",
+            "value_to_members",
+            "value_to_organisation",
+            "visibility",
+            "join_policy",
+        )
+
+    def clean_first_manager(self):
+        email = self.cleaned_data["first_manager"]
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is None:
+            raise ValidationError(_("No account uses this email address."))
+        return user
+
+
 @admin.register(Community)
 class CommunityAdmin(ServiceFieldsAdmin):
+    add_form = CommunityAddForm
     inlines = [CommunityLanguageInline]
     list_display = ("name", "slug", "visibility", "join_policy", "created_at")
     list_filter = ("visibility", "join_policy")
@@ -22,6 +60,18 @@ class CommunityAdmin(ServiceFieldsAdmin):
     # Turning a community private withdraws outsiders' places at its events (the settings
     # page, through community_update_settings).
     service_fields = ("visibility",)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.community_add_first_manager(
+                community=obj, user=form.cleaned_data["first_manager"]
+            )
 
 
 @admin.register(Membership)

@@ -56,18 +56,26 @@ def community_create(
             {"slug": _("Another community already uses this address.")}
         ) from error
     _set_languages(community=community, languages=languages or [])
-    Membership.objects.create(
+    community_add_first_manager(community=community, user=creator)
+    return community
+
+
+@transaction.atomic
+def community_add_first_manager(*, community: Community, user) -> Membership:
+    """Makes `user` a new community's first Core Team member and its Community Manager (its
+    creator; staff name one when they add a community in the admin)."""
+    membership = Membership.objects.create(
         community=community,
-        user=creator,
+        user=user,
         status=Membership.Status.ACTIVE,
         tier=Membership.Tier.CORE_TEAM,
         joined_at=timezone.now(),
     )
-    memberships_copy_search([creator.pk])
+    memberships_copy_search([user.pk])
     RoleAssignment.objects.create(
-        community=community, role=RoleAssignment.Role.MANAGER, holder=creator
+        community=community, role=RoleAssignment.Role.MANAGER, holder=user
     )
-    return community
+    return membership
 
 
 @transaction.atomic

@@ -48,6 +48,45 @@ def test_a_community_turns_private_only_on_its_settings_page(staff_client, commu
     assert 'name="visibility"' in add_page  # a new community still gets one
 
 
+def _new_community(**fields):
+    return {
+        "name": "Coastal Resilience",
+        "slug": "coastal-resilience",
+        "visibility": "public",
+        "join_policy": "open",
+        "languages-TOTAL_FORMS": 0,
+        "languages-INITIAL_FORMS": 0,
+        **fields,
+    }
+
+
+def test_a_community_added_there_has_its_first_manager(staff_client):
+    manager = UserFactory(email="nadia.haddad@example.org")
+    url = reverse("admin:communities_community_add")
+    assert 'name="first_manager"' in staff_client.get(url).content.decode()
+
+    refused = staff_client.post(url, _new_community(first_manager="nobody@example.org"))
+    assert refused.context["adminform"].form.errors == {
+        "first_manager": ["No account uses this email address."]
+    }
+    assert not Community.objects.filter(slug="coastal-resilience").exists()
+
+    response = staff_client.post(url, _new_community(first_manager="Nadia.Haddad@example.org"))
+
+    assert response.status_code == 302
+    community = Community.objects.get(slug="coastal-resilience")
+    membership = Membership.objects.get(community=community, user=manager)
+    assert (membership.status, membership.tier) == ("active", "core_team")
+    assert membership.sort_name  # found in the directory, as a creator on the site is
+    assert RoleAssignment.objects.filter(
+        community=community, role=RoleAssignment.Role.MANAGER, holder=manager
+    ).exists()
+    change_page = staff_client.get(
+        reverse("admin:communities_community_change", args=[community.pk])
+    )
+    assert 'name="first_manager"' not in change_page.content.decode()
+
+
 def test_status_tier_and_internal_change_only_through_the_members_pages(staff_client, community):
     membership = MembershipFactory(community=community)
     url = reverse("admin:communities_membership_change", args=[membership.pk])
