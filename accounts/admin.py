@@ -39,7 +39,9 @@ class UserAdmin(BaseUserAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Rows the apps' listeners settle first (user_delete) need no delete permission of
-        # their own: registrations, read-only in their admin, would otherwise block it.
+        # their own: registrations, read-only in their admin, would otherwise block it. The
+        # person's registrations all go with the account, past ones (attendance) included.
+        # Django names the models lacking permission by their verbose names only.
         handled = {str(model._meta.verbose_name) for model in user_deleting_handled_models()}
         perms_needed = {name for name in perms_needed if str(name) not in handled}
         return deleted, counts, perms_needed, protected

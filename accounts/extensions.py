@@ -7,6 +7,15 @@
 - `register_search_listener(listener)`: `listener(user_ids)` runs right after search documents
   change, in the same transaction (communities copies them onto memberships, so a directory
   search reads one indexed table).
+- `register_user_deleting(listener, handles=...)`: `listener(user=...)` runs in the same
+  transaction just before a person's account is deleted (staff, in the admin), so that higher
+  apps end what the deletion would otherwise remove unseen (events gives up the person's places
+  at upcoming events, so the people waiting move up; communities ends their memberships).
+  Listeners run in the reverse of their registration, so the apps above run first (events
+  before communities: the places are given up before the memberships end). `handles`: the
+  models whose rows of the person's the listener settles; the admin lets staff delete the
+  person even where those models' own admin allows no deletion (registrations are read-only
+  there).
 """
 
 from collections.abc import Callable

@@ -35,8 +35,13 @@ def user_delete(*, user: User) -> None:
     `register_user_deleting` first end what is theirs the way their services do: ending
     the person's memberships revokes their open invitations, and giving up their places at
     upcoming events moves the people waiting into the freed seats. Then the account goes,
-    with everything that is still the person's (the database's cascade)."""
-    for listener in user_deleting_listeners():
+    with everything that is still the person's (the database's cascade): their past
+    registrations and attendance among them.
+
+    The apps above run first (the listeners in the reverse of their registration): events
+    gives up every upcoming place in one pass, locking events in id order as every service
+    does, so that ending the memberships after it finds no place left to withdraw."""
+    for listener in reversed(user_deleting_listeners()):
         listener(user=user)
     user.delete()
 

@@ -251,36 +251,58 @@ def python_build() -> str:
 
 class CpuMeter:
     """CPU time (user and system, from /proc: Linux) of the server's processes (its process
-    group), the database's (every `postgres` process) and this one (the clients), and the
-    machine's idle share, over a stretch of the run. On two shared cores the rate is about
-    2,000 ms divided by the sum, so a slower run tells whether each registration cost more
-    or the machine sat idle. Reads nothing where there is no /proc."""
+    group), the database's (the bench's PostgreSQL server and its processes, when it runs
+    on this machine) and this one (the clients), and the machine's idle share, over a
+    stretch of the run. On the two shared cores the rate is about 1.9 s of CPU per second
+    (two cores, less the rest of the machine) divided by their sum, so a slower run tells
+    whether each registration cost more or the machine sat idle. Counted per process: one
+    that ends during the stretch loses its share. Reads nothing where there is no /proc."""
 
     def __init__(self, server: subprocess.Popen):
         self.group = server.pid  # start_new_session: the server leads its own group
         self.available = Path("/proc/stat").exists()
+        self.postmaster = self._postmaster() if self.available else None
 
-    def _read(self) -> dict[str, float]:
+    @staticmethod
+    def _postmaster() -> int | None:
+        """The PostgreSQL server process this script's connection is served by (the parent
+        of its backend), or None when that server is not on this machine."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = Path(f"/proc/{cursor.fetchone()[0]}")
+        try:
+            if (backend / "comm").read_text().strip() != "postgres":
+                return None  # another machine's process: that id means nothing here
+            return int((backend / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return None
+
+    def _read(self) -> dict:
         ticks = os.sysconf("SC_CLK_TCK")
-        totals = {"server": 0.0, "database": 0.0}
+        processes = {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                command = (entry / "comm").read_text().strip()
             except OSError:  # ended meanwhile
                 continue
-            group = "server" if int(fields[2]) == self.group else None
-            if command == "postgres":
-                group = "database"
-            if group:
-                totals[group] += (int(fields[11]) + int(fields[12])) / ticks
+            pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
+            if group == self.group:
+                kind = "server"
+            elif self.postmaster in (pid, parent):
+                kind = "database"
+            else:
+                continue
+            processes[pid] = (kind, (int(fields[11]) + int(fields[12])) / ticks)
         own = os.times()
-        totals["clients"] = own.user + own.system
         machine = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
-        totals["idle"], totals["all"] = machine[3] + machine[4], sum(machine)
-        return totals
+        return {
+            "processes": processes,
+            "clients": own.user + own.system,
+            "idle": machine[3] + machine[4],
+            "all": sum(machine),
+        }
 
     def start(self) -> None:
         self.before = self._read() if self.available else None
@@ -289,12 +311,18 @@ class CpuMeter:
         if not self.before or not registrations:
             return {}
         after = self._read()
-        spent = {key: after[key] - self.before[key] for key in after}
+        spent = {"server": 0.0, "database": 0.0}
+        for pid, (kind, seconds) in after["processes"].items():
+            earlier = self.before["processes"].get(pid)
+            spent[kind] += seconds - (earlier[1] if earlier else 0.0)
+        spent["clients"] = after["clients"] - self.before["clients"]
+        names = ("server", "database", "clients") if self.postmaster else ("server", "clients")
         lines = {
             f"cpu_ms_per_registration_{name}": f"{spent[name] * 1000 / registrations:.2f}"
-            for name in ("server", "database", "clients")
+            for name in names
         }
-        lines["machine_idle_percent"] = f"{100 * spent['idle'] / max(spent['all'], 1):.0f}"
+        idle, total = (after[key] - self.before[key] for key in ("idle", "all"))
+        lines["machine_idle_percent"] = f"{100 * idle / max(total, 1):.0f}"
         return lines
 
 

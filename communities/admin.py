@@ -61,6 +61,12 @@ class CommunityAdmin(ServiceFieldsAdmin):
     # page, through community_update_settings).
     service_fields = ("visibility",)
 
+    def has_add_permission(self, request):
+        # Adding one makes someone its Core Team member and Community Manager.
+        return super().has_add_permission(request) and request.user.has_perms(
+            ["communities.add_membership", "communities.add_roleassignment"]
+        )
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form

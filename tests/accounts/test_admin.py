@@ -1,6 +1,7 @@
 """The accounts admin: deleting someone there ends what is theirs as the services do."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from accounts.models import User
@@ -37,7 +38,8 @@ def test_deleting_a_person_gives_their_seat_to_the_next_one_waiting(
 ):
     person, waiting, invitation = _person_with_a_seat_and_an_invitation(community)
     url = reverse("admin:accounts_user_delete", args=[person.pk])
-    assert staff_client.get(url).status_code == 200  # the confirmation page comes first
+    confirmation = staff_client.get(url)
+    assert confirmation.context["perms_lacking"] == set()  # read-only registrations: no block
 
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(url, {"post": "yes"})
@@ -66,3 +68,45 @@ def test_deleting_people_in_bulk_ends_what_is_each_ones(staff_client, community,
     for waiting in (first_waiting, second_waiting):
         waiting.refresh_from_db()
         assert waiting.status == Registration.Status.CONFIRMED
+
+
+def test_staff_who_may_delete_people_and_memberships_may_delete_someone_registered(
+    client, community
+):
+    """Registrations are read-only in their admin (nobody has their delete permission);
+    deleting their person is still allowed to staff with the rights over what is theirs."""
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=[
+                "view_user",
+                "delete_user",
+                "delete_emailaddress",  # allauth's record of their address
+                "delete_membership",
+            ]
+        )
+    )
+    client.force_login(staff)
+    person, waiting, _ = _person_with_a_seat_and_an_invitation(community)
+    url = reverse("admin:accounts_user_delete", args=[person.pk])
+
+    assert client.get(url).context["perms_lacking"] == set()
+    client.post(url, {"post": "yes"})
+
+    assert not User.objects.filter(pk=person.pk).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.CONFIRMED
+
+
+def test_staff_without_the_memberships_right_may_not_delete_a_member(client, community):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_user", "delete_user", "delete_emailaddress"])
+    )
+    client.force_login(staff)
+    person, _, _ = _person_with_a_seat_and_an_invitation(community)
+    url = reverse("admin:accounts_user_delete", args=[person.pk])
+
+    assert [str(name) for name in client.get(url).context["perms_lacking"]] == ["membership"]
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert User.objects.filter(pk=person.pk).exists()

@@ -1,6 +1,7 @@
 """The communities admin: what staff may change there, and what a deletion there does."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from communities.models import Community, Membership, RoleAssignment
@@ -259,3 +260,19 @@ def test_a_sponsor_role_deleted_there_gives_up_places_the_sponsor_no_longer_sees
     assert not RoleAssignment.objects.filter(pk=role.pk).exists()
     seat.refresh_from_db()
     assert seat.status == Registration.Status.CANCELLED
+
+
+def test_only_staff_who_may_add_members_and_roles_add_a_community(client):
+    """Adding one makes someone its Core Team member and Community Manager."""
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_community", "add_community"])
+    )
+    client.force_login(staff)
+    url = reverse("admin:communities_community_add")
+
+    assert client.get(url).status_code == 403
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_membership", "add_roleassignment"])
+    )
+    assert client.get(url).status_code == 200

@@ -18,6 +18,7 @@ from communities.models import Community, Membership, RoleAssignment
 from communities.rules import access_for
 from events import rules, selectors, services
 from events.models import Registration, Visibility
+from notifications.models import OutboxMessage
 from tests.factories import (
     CommunityFactory,
     EventFactory,
@@ -219,6 +220,20 @@ class TestADeletedAccount:
         assert status(first_waiting) == Registration.Status.CONFIRMED
         assert late.status == Registration.Status.WAITING
         assert seats_counted(event) == 1
+
+    def test_places_are_given_up_before_the_memberships_end(self, community):
+        """Events' listener runs before communities': every upcoming place goes in one pass
+        (events locked in id order), and ending the memberships finds none left to withdraw,
+        so no email about a withdrawn place is even queued."""
+        deleted = MembershipFactory(community=community).user
+        event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
+        services.event_register(event=event, user=deleted)
+        OutboxMessage.objects.all().delete()
+
+        user_delete(user=deleted)
+
+        kinds = [message.kwargs["kind"] for message in OutboxMessage.objects.all()]
+        assert "event_registration_withdrawn" not in kinds
 
     def test_nobody_moves_up_at_an_event_that_has_started(self, community, run_on_commit):
         deleted = MembershipFactory(community=community).user
