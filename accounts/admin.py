@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.extensions import user_deleting_handled_models
+from accounts.extensions import user_deleting_handled_models, user_deleting_warnings
 from accounts.models import User
 from accounts.services import user_delete
 
@@ -45,6 +45,14 @@ class UserAdmin(BaseUserAdmin):
         handled = {str(model._meta.verbose_name) for model in user_deleting_handled_models()}
         perms_needed = {name for name in perms_needed if str(name) not in handled}
         return deleted, counts, perms_needed, protected
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # What the deletion would leave behind, above the confirmation (the apps say).
+        user = self.get_object(request, object_id)
+        warnings = user_deleting_warnings(user) if user is not None else []
+        return super().delete_view(
+            request, object_id, {**(extra_context or {}), "deletion_warnings": warnings}
+        )
 
     def delete_model(self, request, obj):
         user_delete(user=obj)

@@ -16,6 +16,9 @@
   models whose rows of the person's the listener settles; the admin lets staff delete the
   person even where those models' own admin allows no deletion (registrations are read-only
   there).
+- `register_user_deleting_warning(provider)`: `provider(user) -> [message]` says what
+  deleting the person would leave behind (communities: one whose only Core Team member they
+  are); the admin's confirmation page shows the messages before staff confirm.
 """
 
 from collections.abc import Callable
@@ -93,3 +96,15 @@ def user_deleting_listeners() -> list[Callable[..., None]]:
 
 def user_deleting_handled_models() -> set[type[Model]]:
     return set(_user_deleting_handled)
+
+
+_user_deleting_warnings: list[Callable[..., list]] = []
+
+
+def register_user_deleting_warning(provider: Callable[..., list]) -> None:
+    if provider not in _user_deleting_warnings:
+        _user_deleting_warnings.append(provider)
+
+
+def user_deleting_warnings(user) -> list:
+    return [message for provider in _user_deleting_warnings for message in provider(user)]

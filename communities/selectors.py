@@ -219,3 +219,32 @@ def member_suggestions(*, community: Community, limit: int = 50) -> QuerySet[Mem
         .select_related("user")
         .order_by("user__email")[:limit]
     )
+
+
+def communities_run_only_by(*, user) -> QuerySet[Community]:
+    """The communities whose only active Core Team member `user` is."""
+    core_team = Q(
+        memberships__status=Membership.Status.ACTIVE,
+        memberships__tier=Membership.Tier.CORE_TEAM,
+    )
+    mine = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, tier=Membership.Tier.CORE_TEAM
+    ).values("community_id")
+    return (
+        Community.objects.filter(pk__in=mine)
+        .annotate(core_team_size=Count("memberships", filter=core_team))
+        .filter(core_team_size=1)
+        .order_by("name")
+    )
+
+
+def user_deleting_warnings(user) -> list[str]:
+    """What deleting `user`'s account would leave behind (accounts' confirmation page)."""
+    return [
+        _(
+            "%(person)s is the only Core Team member of %(community)s: once they are deleted, "
+            "nobody can run it on the site. Move someone else into its Core Team first."
+        )
+        % {"person": user.email, "community": community.name}
+        for community in communities_run_only_by(user=user)
+    ]

@@ -110,3 +110,21 @@ def test_staff_without_the_memberships_right_may_not_delete_a_member(client, com
     assert [str(name) for name in client.get(url).context["perms_lacking"]] == ["membership"]
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_the_confirmation_warns_of_a_community_left_without_its_core_team(
+    staff_client, community, other_community
+):
+    person = MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM).user
+    MembershipFactory(community=other_community, user=person, tier=Membership.Tier.CORE_TEAM)
+    MembershipFactory(community=other_community, tier=Membership.Tier.CORE_TEAM)
+
+    page = staff_client.get(reverse("admin:accounts_user_delete", args=[person.pk]))
+
+    warnings = page.context["deletion_warnings"]
+    assert len(warnings) == 1  # the other community has someone left
+    assert community.name in warnings[0]
+    assert 'data-testid="deletion-warnings"' in page.content.decode()
+    member = MembershipFactory(community=community).user
+    quiet = staff_client.get(reverse("admin:accounts_user_delete", args=[member.pk]))
+    assert 'data-testid="deletion-warnings"' not in quiet.content.decode()

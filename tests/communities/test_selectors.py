@@ -125,3 +125,23 @@ def test_a_backup_who_left_backs_no_one_up(community):
 
     assert f"Community Leader ({leader.name}): the backup, {gone.user.name}, has left." in messages
     assert extensions._must_checks["roles"](community).state == MustState.PARTLY
+
+
+def test_communities_run_only_by_one_person(community, other_community):
+    person = UserFactory()
+    MembershipFactory(community=community, user=person, tier=Membership.Tier.CORE_TEAM)
+    shared = other_community
+    MembershipFactory(community=shared, user=person, tier=Membership.Tier.CORE_TEAM)
+    MembershipFactory(community=shared, tier=Membership.Tier.CORE_TEAM)  # someone else too
+    MembershipFactory(community=CommunityFactory(), user=person)  # a plain member there
+    MembershipFactory(  # left a community they ran: its Core Team is not theirs any more
+        community=CommunityFactory(),
+        user=person,
+        tier=Membership.Tier.CORE_TEAM,
+        status=Membership.Status.LEFT,
+    )
+
+    assert list(selectors.communities_run_only_by(user=person)) == [community]
+    (warning,) = selectors.user_deleting_warnings(person)
+    assert person.email in warning
+    assert community.name in warning
