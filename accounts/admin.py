@@ -46,13 +46,10 @@ class UserAdmin(BaseUserAdmin):
         perms_needed = {name for name in perms_needed if str(name) not in handled}
         return deleted, counts, perms_needed, protected
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def render_delete_form(self, request, context):
         # What the deletion would leave behind, above the confirmation (the apps say).
-        user = self.get_object(request, object_id)
-        warnings = user_deleting_warnings(user) if user is not None else []
-        return super().delete_view(
-            request, object_id, {**(extra_context or {}), "deletion_warnings": warnings}
-        )
+        context["deletion_warnings"] = user_deleting_warnings(context["object"])
+        return super().render_delete_form(request, context)
 
     def delete_model(self, request, obj):
         user_delete(user=obj)

@@ -18,9 +18,9 @@ class CommunitiesConfig(AppConfig):
         # This app's own Five Musts checks and member-home panels.
         from communities import musts, panels  # noqa: F401, PLC0415
         from communities.search import memberships_copy_search  # noqa: PLC0415
-        from communities.selectors import user_deleting_warnings  # noqa: PLC0415
+        from communities.selectors import core_team_deletion_warnings  # noqa: PLC0415
         from communities.services import memberships_delete_of  # noqa: PLC0415
 
         register_search_listener(memberships_copy_search)
         register_user_deleting(memberships_delete_of)
-        register_user_deleting_warning(user_deleting_warnings)
+        register_user_deleting_warning(core_team_deletion_warnings)

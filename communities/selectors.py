@@ -238,7 +238,7 @@ def communities_run_only_by(*, user) -> QuerySet[Community]:
     )
 
 
-def user_deleting_warnings(user) -> list[str]:
+def core_team_deletion_warnings(user) -> list[str]:
     """What deleting `user`'s account would leave behind (accounts' confirmation page)."""
     return [
         _(

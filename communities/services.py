@@ -472,7 +472,11 @@ def role_assign_check(*, community: Community, role: str, holder, backup=None) -
         raise ValidationError({"role": _("Choose one of the roles.")})
     _check_role_people(community=community, role=role, holder=holder, backup=backup)
     if RoleAssignment.objects.filter(community=community, role=role, holder=holder).exists():
-        raise ValidationError({"holder": _("This person already holds this role.")})
+        raise _already_holds()
+
+
+def _already_holds() -> ValidationError:
+    return ValidationError({"holder": _("This person already holds this role.")})
 
 
 def role_set_backup_check(*, assignment: RoleAssignment, backup) -> None:
@@ -490,14 +494,13 @@ def role_assign(*, community: Community, role: str, holder, backup=None) -> Role
     """Gives a named role to a person, with an optional backup. Anyone with an account may be
     Community Sponsor, member or not: that gives them sponsor access."""
     role_assign_check(community=community, role=role, holder=holder, backup=backup)
-    already = ValidationError({"holder": _("This person already holds this role.")})
     try:
         with transaction.atomic():
             return RoleAssignment.objects.create(
                 community=community, role=role, holder=holder, backup=backup
             )
     except IntegrityError as error:  # the same assignment from a double click
-        raise already from error
+        raise _already_holds() from error
 
 
 @transaction.atomic

@@ -101,3 +101,14 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     status = Registration.Status.CONFIRMED
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+def one_seat_taken(*, community, holder, visibility=Visibility.MEMBERS):
+    """A one-seat event of `community`, registered through the service: `holder` has the
+    seat and a new member waits behind them. Returns (event, seat, waiting)."""
+    from events import services  # noqa: PLC0415 (factories stay importable on their own)
+
+    event = EventFactory(community=community, visibility=visibility, capacity=1)
+    seat = services.event_register(event=event, user=holder)
+    waiting = services.event_register(event=event, user=MembershipFactory(community=community).user)
+    return event, seat, waiting

@@ -6,43 +6,37 @@ from django.urls import reverse
 
 from accounts.models import User
 from communities.models import Membership
-from events import services as event_services
 from events.models import Registration, Visibility
 from members.models import Invitation
-from tests.factories import EventFactory, InvitationFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    UserFactory,
+    one_seat_taken,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def _person_with_a_seat_and_an_invitation(community):
     """A member with the only seat at a public event, someone waiting behind them, and an
     open invitation to the community in their name."""
     person = MembershipFactory(community=community).user
-    event = EventFactory(community=community, visibility=Visibility.PUBLIC, capacity=1)
-    event_services.event_register(event=event, user=person)
-    waiting = event_services.event_register(
-        event=event, user=MembershipFactory(community=community).user
-    )
+    _, _, waiting = one_seat_taken(community=community, holder=person, visibility=Visibility.PUBLIC)
     invitation = InvitationFactory(wave__community=community, email=person.email)
     return person, waiting, invitation
 
 
 def test_deleting_a_person_gives_their_seat_to_the_next_one_waiting(
-    staff_client, community, django_capture_on_commit_callbacks, mailoutbox
+    admin_client, community, django_capture_on_commit_callbacks, mailoutbox
 ):
     person, waiting, invitation = _person_with_a_seat_and_an_invitation(community)
     url = reverse("admin:accounts_user_delete", args=[person.pk])
-    confirmation = staff_client.get(url)
+    confirmation = admin_client.get(url)
     assert confirmation.context["perms_lacking"] == set()  # read-only registrations: no block
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(url, {"post": "yes"})
+        response = admin_client.post(url, {"post": "yes"})
 
     assert response.status_code == 302
     assert not User.objects.filter(pk=person.pk).exists()
@@ -54,11 +48,11 @@ def test_deleting_a_person_gives_their_seat_to_the_next_one_waiting(
     assert [m.to for m in mailoutbox] == [[waiting.user.email]]  # told of the freed seat
 
 
-def test_deleting_people_in_bulk_ends_what_is_each_ones(staff_client, community, other_community):
+def test_deleting_people_in_bulk_ends_what_is_each_ones(admin_client, community, other_community):
     first, first_waiting, _ = _person_with_a_seat_and_an_invitation(community)
     second, second_waiting, _ = _person_with_a_seat_and_an_invitation(other_community)
 
-    response = staff_client.post(
+    response = admin_client.post(
         reverse("admin:accounts_user_changelist"),
         {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
     )
@@ -113,18 +107,18 @@ def test_staff_without_the_memberships_right_may_not_delete_a_member(client, com
 
 
 def test_the_confirmation_warns_of_a_community_left_without_its_core_team(
-    staff_client, community, other_community
+    admin_client, community, other_community
 ):
     person = MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM).user
     MembershipFactory(community=other_community, user=person, tier=Membership.Tier.CORE_TEAM)
     MembershipFactory(community=other_community, tier=Membership.Tier.CORE_TEAM)
 
-    page = staff_client.get(reverse("admin:accounts_user_delete", args=[person.pk]))
+    page = admin_client.get(reverse("admin:accounts_user_delete", args=[person.pk]))
 
     warnings = page.context["deletion_warnings"]
     assert len(warnings) == 1  # the other community has someone left
     assert community.name in warnings[0]
     assert 'data-testid="deletion-warnings"' in page.content.decode()
     member = MembershipFactory(community=community).user
-    quiet = staff_client.get(reverse("admin:accounts_user_delete", args=[member.pk]))
+    quiet = admin_client.get(reverse("admin:accounts_user_delete", args=[member.pk]))
     assert 'data-testid="deletion-warnings"' not in quiet.content.decode()

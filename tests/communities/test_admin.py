@@ -15,22 +15,17 @@ from tests.factories import (
     MembershipFactory,
     RoleAssignmentFactory,
     UserFactory,
+    one_seat_taken,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
-def test_a_community_turns_private_only_on_its_settings_page(staff_client, community):
+def test_a_community_turns_private_only_on_its_settings_page(admin_client, community):
     url = reverse("admin:communities_community_change", args=[community.pk])
 
-    assert 'name="visibility"' not in staff_client.get(url).content.decode()
-    response = staff_client.post(
+    assert 'name="visibility"' not in admin_client.get(url).content.decode()
+    response = admin_client.post(
         url,
         {
             "name": "Urban Water",
@@ -45,7 +40,7 @@ def test_a_community_turns_private_only_on_its_settings_page(staff_client, commu
     assert response.status_code == 302  # saved
     community.refresh_from_db()
     assert (community.name, community.visibility) == ("Urban Water", "public")
-    add_page = staff_client.get(reverse("admin:communities_community_add")).content.decode()
+    add_page = admin_client.get(reverse("admin:communities_community_add")).content.decode()
     assert 'name="visibility"' in add_page  # a new community still gets one
 
 
@@ -61,18 +56,18 @@ def _new_community(**fields):
     }
 
 
-def test_a_community_added_there_has_its_first_manager(staff_client):
+def test_a_community_added_there_has_its_first_manager(admin_client):
     manager = UserFactory(email="nadia.haddad@example.org")
     url = reverse("admin:communities_community_add")
-    assert 'name="first_manager"' in staff_client.get(url).content.decode()
+    assert 'name="first_manager"' in admin_client.get(url).content.decode()
 
-    refused = staff_client.post(url, _new_community(first_manager="nobody@example.org"))
+    refused = admin_client.post(url, _new_community(first_manager="nobody@example.org"))
     assert refused.context["adminform"].form.errors == {
         "first_manager": ["No account uses this email address."]
     }
     assert not Community.objects.filter(slug="coastal-resilience").exists()
 
-    response = staff_client.post(url, _new_community(first_manager="Nadia.Haddad@example.org"))
+    response = admin_client.post(url, _new_community(first_manager="Nadia.Haddad@example.org"))
 
     assert response.status_code == 302
     community = Community.objects.get(slug="coastal-resilience")
@@ -82,20 +77,20 @@ def test_a_community_added_there_has_its_first_manager(staff_client):
     assert RoleAssignment.objects.filter(
         community=community, role=RoleAssignment.Role.MANAGER, holder=manager
     ).exists()
-    change_page = staff_client.get(
+    change_page = admin_client.get(
         reverse("admin:communities_community_change", args=[community.pk])
     )
     assert 'name="first_manager"' not in change_page.content.decode()
 
 
-def test_status_tier_and_internal_change_only_through_the_members_pages(staff_client, community):
+def test_status_tier_and_internal_change_only_through_the_members_pages(admin_client, community):
     membership = MembershipFactory(community=community)
     url = reverse("admin:communities_membership_change", args=[membership.pk])
 
-    page = staff_client.get(url).content.decode()
+    page = admin_client.get(url).content.decode()
     for field in ("community", "user", "status", "tier", "is_internal"):
         assert f'name="{field}"' not in page
-    response = staff_client.post(
+    response = admin_client.post(
         url,
         {
             "status": "removed",
@@ -116,10 +111,10 @@ def test_status_tier_and_internal_change_only_through_the_members_pages(staff_cl
     )
 
 
-def test_a_membership_added_there_is_found_in_the_directory(staff_client, community):
+def test_a_membership_added_there_is_found_in_the_directory(admin_client, community):
     person = UserFactory(display_name="Amara Okafor", country="KE")
 
-    response = staff_client.post(
+    response = admin_client.post(
         reverse("admin:communities_membership_add"),
         {
             "community": community.pk,
@@ -139,23 +134,19 @@ def test_a_membership_added_there_is_found_in_the_directory(staff_client, commun
 
 def _member_with_a_place_and_an_invitation(community):
     membership = MembershipFactory(community=community)
-    event = EventFactory(community=community, capacity=1)
-    place = event_services.event_register(event=event, user=membership.user)
-    waiting = event_services.event_register(
-        event=event, user=MembershipFactory(community=community).user
-    )
+    _, place, waiting = one_seat_taken(community=community, holder=membership.user)
     invitation = InvitationFactory(wave__community=community, email=membership.user.email)
     return membership, place, waiting, invitation
 
 
 def test_deleting_a_membership_ends_it_as_the_services_do(
-    staff_client, community, django_capture_on_commit_callbacks, mailoutbox
+    admin_client, community, django_capture_on_commit_callbacks, mailoutbox
 ):
     membership, place, waiting, invitation = _member_with_a_place_and_an_invitation(community)
     url = reverse("admin:communities_membership_delete", args=[membership.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(url, {"post": "yes"})
+        response = admin_client.post(url, {"post": "yes"})
 
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
@@ -168,11 +159,11 @@ def test_deleting_a_membership_ends_it_as_the_services_do(
     assert any(membership.user.email in message.to for message in mailoutbox)
 
 
-def test_deleting_memberships_in_bulk_ends_each(staff_client, community, other_community):
+def test_deleting_memberships_in_bulk_ends_each(admin_client, community, other_community):
     first, first_place, _, _ = _member_with_a_place_and_an_invitation(community)
     second, second_place, _, _ = _member_with_a_place_and_an_invitation(other_community)
 
-    staff_client.post(
+    admin_client.post(
         reverse("admin:communities_membership_changelist"),
         {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
     )
@@ -189,11 +180,11 @@ def _role_form(**fields):
     return data
 
 
-def test_a_role_added_there_is_checked_as_on_the_roles_page(staff_client, community):
+def test_a_role_added_there_is_checked_as_on_the_roles_page(admin_client, community):
     outsider, member = UserFactory(), MembershipFactory(community=community).user
     url = reverse("admin:communities_roleassignment_add")
 
-    refused = staff_client.post(
+    refused = admin_client.post(
         url, _role_form(community=community.pk, role="manager", holder=outsider.pk)
     )
     assert refused.status_code == 200  # the form again, with the error at the field
@@ -202,7 +193,7 @@ def test_a_role_added_there_is_checked_as_on_the_roles_page(staff_client, commun
     ]
     assert not RoleAssignment.objects.exists()
 
-    same_person = staff_client.post(
+    same_person = admin_client.post(
         url,
         _role_form(community=community.pk, role="manager", holder=member.pk, backup=member.pk),
     )
@@ -210,9 +201,9 @@ def test_a_role_added_there_is_checked_as_on_the_roles_page(staff_client, commun
         "The backup must be someone other than the holder."
     ]
 
-    staff_client.post(url, _role_form(community=community.pk, role="sponsor", holder=outsider.pk))
+    admin_client.post(url, _role_form(community=community.pk, role="sponsor", holder=outsider.pk))
     assert RoleAssignment.objects.filter(holder=outsider, role="sponsor").exists()  # anyone
-    again = staff_client.post(
+    again = admin_client.post(
         url, _role_form(community=community.pk, role="sponsor", holder=outsider.pk)
     )
     assert again.context["adminform"].form.errors == {
@@ -220,28 +211,28 @@ def test_a_role_added_there_is_checked_as_on_the_roles_page(staff_client, commun
     }
 
 
-def test_a_role_keeps_its_holder_there_and_its_backup_is_checked(staff_client, community):
+def test_a_role_keeps_its_holder_there_and_its_backup_is_checked(admin_client, community):
     holder = MembershipFactory(community=community).user
     assignment = RoleAssignmentFactory(community=community, holder=holder)
     url = reverse("admin:communities_roleassignment_change", args=[assignment.pk])
 
-    page = staff_client.get(url).content.decode()
+    page = admin_client.get(url).content.decode()
     for field in ("community", "role", "holder"):
         assert f'name="{field}"' not in page
-    refused = staff_client.post(url, {"backup": UserFactory().pk})
+    refused = admin_client.post(url, {"backup": UserFactory().pk})
     assert refused.context["adminform"].form.errors["backup"] == [
         "The backup must be an active member of this community."
     ]
     backup = MembershipFactory(community=community).user
     someone_else = UserFactory()
-    staff_client.post(url, {"backup": backup.pk, "holder": someone_else.pk})
+    admin_client.post(url, {"backup": backup.pk, "holder": someone_else.pk})
 
     assignment.refresh_from_db()
     assert (assignment.holder, assignment.backup) == (holder, backup)
 
 
 def test_a_sponsor_role_deleted_there_gives_up_places_the_sponsor_no_longer_sees(
-    staff_client,
+    admin_client,
 ):
     private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
     sponsor = UserFactory()
@@ -252,7 +243,7 @@ def test_a_sponsor_role_deleted_there_gives_up_places_the_sponsor_no_longer_sees
         event=EventFactory(community=private, visibility=Visibility.PUBLIC), user=sponsor
     )
 
-    response = staff_client.post(
+    response = admin_client.post(
         reverse("admin:communities_roleassignment_delete", args=[role.pk]), {"post": "yes"}
     )
 

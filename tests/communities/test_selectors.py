@@ -142,6 +142,6 @@ def test_communities_run_only_by_one_person(community, other_community):
     )
 
     assert list(selectors.communities_run_only_by(user=person)) == [community]
-    (warning,) = selectors.user_deleting_warnings(person)
+    (warning,) = selectors.core_team_deletion_warnings(person)
     assert person.email in warning
     assert community.name in warning

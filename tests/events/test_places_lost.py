@@ -26,6 +26,7 @@ from tests.factories import (
     RegistrationFactory,
     RoleAssignmentFactory,
     UserFactory,
+    one_seat_taken,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +71,9 @@ class TestStandingChanges:
         private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
         MembershipFactory(community=private, tier=Membership.Tier.CORE_TEAM)
         leaving = MembershipFactory(community=private)
-        waiting_person = MembershipFactory(community=private).user
-        event = EventFactory(community=private, visibility=Visibility.PUBLIC, capacity=1)
-        seat = services.event_register(event=event, user=leaving.user)
-        waiting = services.event_register(event=event, user=waiting_person)
+        _, seat, waiting = one_seat_taken(
+            community=private, holder=leaving.user, visibility=Visibility.PUBLIC
+        )
 
         run_on_commit(lambda: community_services.membership_leave(membership=leaving))
 
@@ -88,10 +88,7 @@ class TestStandingChanges:
         self, community, mailoutbox, run_on_commit
     ):
         deleted = MembershipFactory(community=community)
-        waiting_person = MembershipFactory(community=community).user
-        event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
-        seat = services.event_register(event=event, user=deleted.user)
-        waiting = services.event_register(event=event, user=waiting_person)
+        _, seat, waiting = one_seat_taken(community=community, holder=deleted.user)
 
         run_on_commit(lambda: community_services.membership_delete(membership=deleted))
 
@@ -182,13 +179,13 @@ class TestADeletedAccount:
     ):
         MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM)
         deleted = MembershipFactory(community=community).user
-        public = EventFactory(community=community, visibility=Visibility.PUBLIC, capacity=1)
-        members = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=1)
-        waiting_people, waiting = [], []
-        for event in (public, members):
-            services.event_register(event=event, user=deleted)
-            waiting_people.append(MembershipFactory(community=community).user)
-            waiting.append(services.event_register(event=event, user=waiting_people[-1]))
+        taken = [
+            one_seat_taken(community=community, holder=deleted, visibility=visibility)
+            for visibility in (Visibility.PUBLIC, Visibility.MEMBERS)
+        ]
+        events = [event for event, _, _ in taken]
+        waiting = [behind for _, _, behind in taken]
+        waiting_people = [registration.user for registration in waiting]
         assert {status(registration) for registration in waiting} == {"waiting"}
 
         run_on_commit(lambda: user_delete(user=deleted))
@@ -199,18 +196,14 @@ class TestADeletedAccount:
         for person in waiting_people:
             assert len(told(mailoutbox, person, self.PROMOTED)) == 1
         assert not [m for m in mailoutbox if m.to == [deleted.email]]  # nobody to tell
-        for event in (public, members):
+        for event in events:
             assert seats_counted(event) == 1
 
     def test_the_freed_seat_is_not_taken_twice(self, community, run_on_commit):
         """The next person waiting has the seat: someone registering after the deletion
         waits (the database's own count of seats agrees with the rows)."""
         deleted = MembershipFactory(community=community).user
-        event = EventFactory(community=community, capacity=1)
-        services.event_register(event=event, user=deleted)
-        first_waiting = services.event_register(
-            event=event, user=MembershipFactory(community=community).user
-        )
+        event, _, first_waiting = one_seat_taken(community=community, holder=deleted)
 
         run_on_commit(lambda: user_delete(user=deleted))
         late = services.event_register(
