@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.actions import delete_selected as site_delete_selected
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import user_deleting_handled_models, user_deleting_warnings
@@ -12,6 +14,7 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "display_name", "organisation", "country", "is_staff", "date_joined")
     search_fields = ("email", "display_name", "organisation")
+    actions = ("delete_selected",)  # this class's, with the warnings, in place of the site's
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -48,8 +51,17 @@ class UserAdmin(BaseUserAdmin):
 
     def render_delete_form(self, request, context):
         # What the deletion would leave behind, above the confirmation (the apps say).
-        context["deletion_warnings"] = user_deleting_warnings(context["object"])
+        context["deletion_warnings"] = user_deleting_warnings([context["object"]])
         return super().render_delete_form(request, context)
+
+    @admin.action(permissions=["delete"], description=site_delete_selected.short_description)
+    def delete_selected(self, request, queryset):
+        """Django's bulk deletion, its confirmation warned as a single one is, for the
+        people selected together (two who are a community's only Core Team members)."""
+        response = site_delete_selected(self, request, queryset)
+        if isinstance(response, TemplateResponse):  # the confirmation, not the deletion
+            response.context_data["deletion_warnings"] = user_deleting_warnings(queryset)
+        return response
 
     def delete_model(self, request, obj):
         user_delete(user=obj)

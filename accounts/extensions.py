@@ -16,9 +16,10 @@
   models whose rows of the person's the listener settles; the admin lets staff delete the
   person even where those models' own admin allows no deletion (registrations are read-only
   there).
-- `register_user_deleting_warning(provider)`: `provider(user) -> [message]` says what
-  deleting the person would leave behind (communities: one whose only Core Team member they
-  are); the admin's confirmation page shows the messages before staff confirm.
+- `register_user_deleting_warning(provider)`: `provider(users) -> [message]` says what
+  deleting these people together (one, or those selected for a bulk deletion) would leave
+  behind (communities: one whose only Core Team members they are); the admin's confirmation
+  pages show the messages before staff confirm.
 """
 
 from collections.abc import Callable
@@ -106,5 +107,6 @@ def register_user_deleting_warning(provider: Callable[..., list]) -> None:
         _user_deleting_warnings.append(provider)
 
 
-def user_deleting_warnings(user) -> list:
-    return [message for provider in _user_deleting_warnings for message in provider(user)]
+def user_deleting_warnings(users) -> list:
+    users = list(users)
+    return [message for provider in _user_deleting_warnings for message in provider(users)]

@@ -258,7 +258,9 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "user"], name="communities_one_membership"
+                fields=["community", "user"],
+                name="communities_one_membership",
+                violation_error_message=_("This person already has a membership here."),
             ),
         ]
         indexes = [

@@ -1,8 +1,9 @@
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from communities.models import Community, CommunityLanguage, Membership, RoleAssignment
 
@@ -221,30 +222,50 @@ def member_suggestions(*, community: Community, limit: int = 50) -> QuerySet[Mem
     )
 
 
-def communities_run_only_by(*, user) -> QuerySet[Community]:
-    """The communities whose only active Core Team member `user` is."""
+def communities_run_only_by(*, users) -> QuerySet[Community]:
+    """The communities whose active Core Team members are all among `users` (a person, or
+    several deleted together), each with `leaving`: the emails of those members."""
+    ids = [user.pk for user in users]
     core_team = Q(
         memberships__status=Membership.Status.ACTIVE,
         memberships__tier=Membership.Tier.CORE_TEAM,
     )
-    mine = Membership.objects.filter(
-        user=user, status=Membership.Status.ACTIVE, tier=Membership.Tier.CORE_TEAM
-    ).values("community_id")
+    theirs = Membership.objects.filter(
+        user_id__in=ids, status=Membership.Status.ACTIVE, tier=Membership.Tier.CORE_TEAM
+    )
     return (
-        Community.objects.filter(pk__in=mine)
-        .annotate(core_team_size=Count("memberships", filter=core_team))
-        .filter(core_team_size=1)
+        Community.objects.filter(pk__in=theirs.values("community_id"))
+        .annotate(
+            core_team_size=Count("memberships", filter=core_team),
+            leaving_size=Count("memberships", filter=core_team & Q(memberships__user_id__in=ids)),
+        )
+        .filter(core_team_size=F("leaving_size"))
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=theirs.select_related("user").order_by("user__email"),
+                to_attr="leaving",
+            )
+        )
         .order_by("name")
     )
 
 
-def core_team_deletion_warnings(user) -> list[str]:
-    """What deleting `user`'s account would leave behind (accounts' confirmation page)."""
+def core_team_deletion_warnings(users) -> list[str]:
+    """What deleting the accounts of `users` would leave behind (accounts' confirmation
+    pages): two queries, however many people."""
     return [
-        _(
-            "%(person)s is the only Core Team member of %(community)s: once they are deleted, "
-            "nobody can run it on the site. Move someone else into its Core Team first."
+        ngettext(
+            "%(people)s is the only Core Team member of %(community)s: once deleted, nobody "
+            "can run it on the site. Move someone else into its Core Team first.",
+            "%(people)s are the only Core Team members of %(community)s: once they are "
+            "deleted, nobody can run it on the site. Move someone else into its Core Team "
+            "first.",
+            len(community.leaving),
         )
-        % {"person": user.email, "community": community.name}
-        for community in communities_run_only_by(user=user)
+        % {
+            "people": ", ".join(membership.user.email for membership in community.leaving),
+            "community": community.name,
+        }
+        for community in communities_run_only_by(users=users)
     ]

@@ -122,3 +122,30 @@ def test_the_confirmation_warns_of_a_community_left_without_its_core_team(
     member = MembershipFactory(community=community).user
     quiet = admin_client.get(reverse("admin:accounts_user_delete", args=[member.pk]))
     assert 'data-testid="deletion-warnings"' not in quiet.content.decode()
+
+
+def test_the_bulk_confirmation_warns_of_a_core_team_deleted_together(
+    admin_client, community, other_community
+):
+    first, second = (
+        MembershipFactory(community=community, tier=Membership.Tier.CORE_TEAM).user
+        for _ in range(2)
+    )
+    MembershipFactory(community=other_community, tier=Membership.Tier.CORE_TEAM)
+    changelist = reverse("admin:accounts_user_changelist")
+
+    alone = admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [first.pk]}
+    )
+    assert alone.context["deletion_warnings"] == []  # the other one still runs it
+    assert 'data-testid="deletion-warnings"' not in alone.content.decode()
+    together = admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [first.pk, second.pk]}
+    )
+
+    (warning,) = together.context["deletion_warnings"]
+    assert community.name in warning
+    assert first.email in warning
+    assert second.email in warning
+    assert 'data-testid="deletion-warnings"' in together.content.decode()
+    assert User.objects.filter(pk__in=[first.pk, second.pk]).count() == 2  # not yet deleted

@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from communities import services
+from communities.admin import CommunityAddForm
 from communities.models import Community, Membership, RoleAssignment
 from events import services as event_services
 from events.models import Registration, Visibility
@@ -111,19 +113,22 @@ def test_status_tier_and_internal_change_only_through_the_members_pages(admin_cl
     )
 
 
+def _new_membership(community, person):
+    return {
+        "community": community.pk,
+        "user": person.pk,
+        "status": "active",
+        "tier": "member",
+        "acquisition_source": "",
+        "request_message": "",
+    }
+
+
 def test_a_membership_added_there_is_found_in_the_directory(admin_client, community):
     person = UserFactory(display_name="Amara Okafor", country="KE")
 
     response = admin_client.post(
-        reverse("admin:communities_membership_add"),
-        {
-            "community": community.pk,
-            "user": person.pk,
-            "status": "active",
-            "tier": "member",
-            "acquisition_source": "",
-            "request_message": "",
-        },
+        reverse("admin:communities_membership_add"), _new_membership(community, person)
     )
 
     assert response.status_code == 302
@@ -267,3 +272,73 @@ def test_only_staff_who_may_add_members_and_roles_add_a_community(client):
         *Permission.objects.filter(codename__in=["add_membership", "add_roleassignment"])
     )
     assert client.get(url).status_code == 200
+
+
+def _blind_once(monkeypatch, owner, name):
+    """`owner.name`'s first call passes without looking, as a check does that ran just before
+    another request saved the same thing (a double click, two staff at once)."""
+    real = getattr(owner, name)
+    calls = []
+
+    def check(*args, **kwargs):
+        calls.append(name)
+        if len(calls) > 1:
+            return real(*args, **kwargs)
+        return None
+
+    monkeypatch.setattr(owner, name, check)
+    return calls
+
+
+def test_a_role_added_twice_at_once_is_refused_at_the_field(admin_client, community, monkeypatch):
+    holder = MembershipFactory(community=community).user
+    RoleAssignmentFactory(community=community, role="technical_expert", holder=holder)
+    calls = _blind_once(monkeypatch, services, "role_assign_check")
+    _blind_once(monkeypatch, RoleAssignment, "validate_constraints")
+
+    response = admin_client.post(
+        reverse("admin:communities_roleassignment_add"),
+        _role_form(community=community.pk, role="technical_expert", holder=holder.pk),
+    )
+
+    assert len(calls) == 3  # the form's check (passed), role_assign's (refused), the form's again
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "holder": ["This person already holds this role."]
+    }
+    assert RoleAssignment.objects.filter(role="technical_expert", holder=holder).count() == 1
+
+
+def test_a_community_address_taken_at_once_is_refused_at_the_field(admin_client, monkeypatch):
+    UserFactory(email="nadia.haddad@example.org")
+    CommunityFactory(slug="coastal-resilience")
+    calls = _blind_once(monkeypatch, CommunityAddForm, "validate_unique")
+
+    response = admin_client.post(
+        reverse("admin:communities_community_add"),
+        _new_community(first_manager="nadia.haddad@example.org"),
+    )
+
+    assert len(calls) == 2  # the database refused the first save; the second check saw why
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "slug": ["Another community already uses this address."]
+    }
+    assert Community.objects.filter(slug="coastal-resilience").count() == 1
+    assert not Membership.objects.filter(user__email="nadia.haddad@example.org").exists()
+
+
+def test_a_membership_added_twice_at_once_is_refused(admin_client, community, monkeypatch):
+    person = MembershipFactory(community=community).user
+    calls = _blind_once(monkeypatch, Membership, "validate_constraints")
+
+    response = admin_client.post(
+        reverse("admin:communities_membership_add"), _new_membership(community, person)
+    )
+
+    assert len(calls) == 2
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "This person already has a membership here."
+    ]
+    assert Membership.objects.filter(community=community, user=person).count() == 1

@@ -141,7 +141,29 @@ def test_communities_run_only_by_one_person(community, other_community):
         status=Membership.Status.LEFT,
     )
 
-    assert list(selectors.communities_run_only_by(user=person)) == [community]
-    (warning,) = selectors.core_team_deletion_warnings(person)
+    assert list(selectors.communities_run_only_by(users=[person])) == [community]
+    (warning,) = selectors.core_team_deletion_warnings([person])
     assert person.email in warning
     assert community.name in warning
+
+
+def test_communities_run_only_by_people_deleted_together(
+    community, other_community, django_assert_num_queries
+):
+    first, second = UserFactory(email="ana@example.org"), UserFactory(email="bo@example.org")
+    for person in (first, second):  # together they are the whole Core Team of both
+        for place in (community, other_community):
+            MembershipFactory(community=place, user=person, tier=Membership.Tier.CORE_TEAM)
+    MembershipFactory(community=other_community, tier=Membership.Tier.CORE_TEAM)  # not here
+
+    assert list(selectors.communities_run_only_by(users=[first])) == []
+    with django_assert_num_queries(2):  # the communities, then who is leaving each
+        warnings = selectors.core_team_deletion_warnings([first, second])
+
+    assert warnings == [
+        (
+            "ana@example.org, bo@example.org are the only Core Team members of "
+            f"{community.name}: once they are deleted, nobody can run it on the site. Move "
+            "someone else into its Core Team first."
+        )
+    ]
