@@ -97,6 +97,11 @@ class Event(models.Model):
     registrations, kept by triggers on the registrations table and read only by the
     registration statement (events/migrations/0006_seat_counter.py). It is not a field, so
     that no `save()` can write a stale number over it.
+
+    `audience_version` goes up on every upcoming event of a community when someone's
+    standing there narrows (or everyone's: it turned private), before their places are
+    withdrawn. A registration checked against an older number checks the person's access
+    again (events.services). `save()` never writes it: only that one UPDATE does.
     """
 
     class Mode(models.TextChoices):
@@ -154,6 +159,7 @@ class Event(models.Model):
     )
     # iCalendar SEQUENCE: goes up on every edit that calendars must pick up.
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    audience_version = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -184,6 +190,18 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None and not self._state.adding:
+            # Everything but `audience_version`: a number read before someone's standing
+            # narrowed, written back, would let a registration checked with their old
+            # standing through.
+            update_fields = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname != "audience_version"
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def is_cancelled(self) -> bool:

@@ -19,7 +19,7 @@ from itertools import groupby
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -420,9 +420,16 @@ def event_register(
 def _register_locked(*, event: Event, user, now: datetime, access: Access) -> Registration:
     with transaction.atomic():
         locked = _lock_event(event_id=event.pk)
-        if locked.community_id == event.community_id:
+        if (locked.community_id, locked.audience_version) == (
+            event.community_id,
+            event.audience_version,
+        ):
             locked.community = event.community
-        else:  # moved to another community (in the admin) since the caller read it
+        else:
+            # Moved to another community (in the admin), or someone's standing there narrowed
+            # since the caller read it (the community may have turned private): the community
+            # and the person's access are read again, under the lock (the change that
+            # narrowed it took this lock too, before it withdrew places).
             access = _access_of(event=locked, user=user)
         refusal = rules.registration_refusal(access, locked, now)
         if refusal:
@@ -465,6 +472,7 @@ _SEAT_PAUSE = ""
 # none of it changed between the check and the lock.
 _RULE_FIELDS = (
     "community",
+    "audience_version",  # the person's access as the caller read it still holds
     "status",
     "visibility",
     "starts_at",
@@ -941,6 +949,21 @@ def registrations_release_of(*, user) -> int:
     return count
 
 
+def _audience_narrowed(*, community) -> None:
+    """Locks the community's upcoming events, in id order, and raises their
+    `audience_version`, before the places are read. A registration that took the lock first
+    is committed, and read below; one that comes after sees the new number and reads the
+    person's access again, so whoever's standing narrowed cannot register with the old."""
+    upcoming = (
+        Event.objects.select_for_update()
+        .filter(community=community, starts_at__gt=timezone.now())
+        .exclude(status=Event.Status.CANCELLED)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    Event.objects.filter(pk__in=list(upcoming)).update(audience_version=F("audience_version") + 1)
+
+
 def registrations_withdraw_unseen(*, community, user=None) -> int:
     """After someone's standing in a community narrowed (they left or were removed, changed
     tier, became an external member, lost the sponsor role), or everyone's (`user` None: the
@@ -962,6 +985,7 @@ def registrations_withdraw_unseen(*, community, user=None) -> int:
     )
     if user is not None:
         registrations = registrations.filter(user=user)
+    _audience_narrowed(community=community)
     count = 0
     for event_id, grouped in groupby(registrations, key=lambda registration: registration.event_id):
         group = list(grouped)

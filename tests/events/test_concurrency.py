@@ -17,14 +17,15 @@ pauses, must not.
 
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from unittest import mock
 
 import pytest
 from django.db import connection, connections
 
+from communities import services as community_services
 from events import services
-from events.models import Event, Registration
+from events.models import Event, Registration, Visibility
 from notifications import services as notifications_services
 from tests.factories import EventFactory, MembershipFactory, UserFactory
 
@@ -230,3 +231,64 @@ def test_a_storm_of_cancellations_and_registrations_keeps_order_and_capacity(com
     )
     assert [registration.user for registration in queue][:25] == waiting[25:]
     assert {registration.user for registration in queue[25:]} == set(newcomers)
+
+
+LONG_PAUSE = " CROSS JOIN LATERAL (SELECT pg_sleep(0.5) WHERE locked.id IS NOT NULL) pause"
+
+
+def _wait_until_sleeping(deadline: float = 10.0) -> None:
+    """Until another connection runs the registration statement's long pause (it holds the
+    event's lock by then)."""
+    end = time.monotonic() + deadline
+    with connection.cursor() as cursor:
+        while time.monotonic() < end:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                "AND pid <> pg_backend_pid() AND query LIKE %s",
+                ["%pg_sleep(0.5)%"],
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the registration never reached its pause")
+
+
+@pytest.mark.parametrize("raised", [True, False], ids=["raised", "blind"])
+def test_a_member_who_leaves_while_their_registration_holds_the_lock_loses_the_place(
+    community, raised
+):
+    """The registration locked the event first; the leaving waits for that lock, then reads
+    the place and withdraws it. `blind` (the leaving without locking and raising the event's
+    audience_version) is the negative control: it reads the places before the registration
+    commits, and the place stays with someone who may no longer see the event."""
+    membership = MembershipFactory(community=community)
+    event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=5)
+    registered = []
+
+    def register():
+        try:
+            registered.append(services.event_register(event=event, user=membership.user))
+        finally:
+            connection.close()
+
+    blind = mock.patch.object(services, "_audience_narrowed", return_value=None)
+    with (
+        mock.patch.object(services, "_SEAT_PAUSE", LONG_PAUSE),
+        mock.patch.object(services, "_register_locked", refuse),  # the one statement only
+        mock.patch.object(notifications_services, "_nudge_drain", return_value=None),
+        nullcontext() if raised else blind,
+    ):
+        registering = threading.Thread(target=register)
+        registering.start()
+        try:
+            _wait_until_sleeping()
+            community_services.membership_leave(membership=membership)
+        finally:
+            registering.join(timeout=30)
+
+    (registration,) = registered  # it registered: the lock was the registration's first
+    registration.refresh_from_db()
+    if raised:
+        assert registration.status == Registration.Status.CANCELLED
+    else:
+        assert registration.status == Registration.Status.CONFIRMED  # the race, unseen

@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.services import user_delete
 from communities import services as community_services
 from communities.models import Community, Membership, RoleAssignment
-from communities.rules import access_for
+from communities.rules import access_and_object_for_slug, access_for
 from events import rules, selectors, services
 from events.models import Registration, Visibility
 from notifications.models import OutboxMessage
@@ -433,6 +433,17 @@ def test_my_events_lists_exactly_the_registrations_the_rules_let_one_see(
         assert (registrations[visibility].pk in listed) == expected, visibility
 
 
+def turn_private(community):
+    return community_services.community_update_settings(
+        community=community,
+        name=community.name,
+        description=community.description,
+        visibility=Community.Visibility.PRIVATE,
+        join_policy=community.join_policy,
+        languages=[],
+    )
+
+
 def test_a_community_turning_private_gives_up_outsiders_places(mailoutbox, run_on_commit):
     community = CommunityFactory(visibility=Community.Visibility.PUBLIC)
     member = MembershipFactory(community=community).user
@@ -441,16 +452,7 @@ def test_a_community_turning_private_gives_up_outsiders_places(mailoutbox, run_o
     outsiders_seat = services.event_register(event=event, user=outsider)
     members_place = services.event_register(event=event, user=member)  # waiting
 
-    run_on_commit(
-        lambda: community_services.community_update_settings(
-            community=community,
-            name=community.name,
-            description=community.description,
-            visibility=Community.Visibility.PRIVATE,
-            join_policy=community.join_policy,
-            languages=[],
-        )
-    )
+    run_on_commit(lambda: turn_private(community))
 
     assert status(outsiders_seat) == Registration.Status.CANCELLED
     assert status(members_place) == Registration.Status.CONFIRMED  # promoted
@@ -501,3 +503,84 @@ def test_a_withdrawal_reason_the_email_does_not_know_is_refused(event, member):
         services._withdraw(seat, reason="tier")  # the email would fall back to its generic text
 
     assert status(seat) == Registration.Status.CONFIRMED
+
+
+class TestAStandingThatNarrowsWhileSomeoneRegisters:
+    """The registration page read the person's standing, then it narrowed (they left, the
+    community turned private) before their registration reached the event's lock. The change
+    raised the event's `audience_version`, so the registration reads their access again and
+    is refused. (The other order, the registration first, is in test_concurrency.py: the
+    change waits for its lock and withdraws the place.) `blind` is the negative control: the
+    change without the raise, which lets the old standing through."""
+
+    @pytest.fixture(params=["raised", "blind"])
+    def raised(self, request, monkeypatch):
+        if request.param == "blind":
+            monkeypatch.setattr(services, "_audience_narrowed", lambda **kwargs: None)
+        return request.param == "raised"
+
+    @staticmethod
+    def _page_reads(user, event):
+        # What the registration page read, with the event, in one statement.
+        return access_and_object_for_slug(
+            user, event.community.slug, columns=selectors.EVENT_COLUMNS, pk=event.pk
+        )
+
+    @staticmethod
+    def _register_as_read(event, user, access, *, refused):
+        if refused:
+            with pytest.raises(ValidationError):
+                services.event_register(event=event, user=user, access=access)
+        else:  # the race, unseen
+            services.event_register(event=event, user=user, access=access)
+        assert Registration.objects.filter(event=event).exists() is not refused
+
+    def test_a_member_who_left_meanwhile(self, community, raised):
+        membership = MembershipFactory(community=community)
+        event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=5)
+        access, as_read = self._page_reads(membership.user, event)
+
+        community_services.membership_leave(membership=membership)
+
+        self._register_as_read(as_read, membership.user, access, refused=raised)
+
+    def test_an_outsider_when_the_community_turned_private(self, raised):
+        community = CommunityFactory(visibility=Community.Visibility.PUBLIC)
+        outsider = UserFactory()
+        event = EventFactory(community=community, visibility=Visibility.PUBLIC, capacity=5)
+        access, as_read = self._page_reads(outsider, event)
+
+        turn_private(community)
+
+        self._register_as_read(as_read, outsider, access, refused=raised)
+
+    def test_raises_only_upcoming_events_of_that_community(self, community, other_community):
+        membership = MembershipFactory(community=community)
+        upcoming = EventFactory(community=community)
+        started = EventFactory(community=community, starts_at=timezone.now() - timedelta(hours=1))
+        cancelled = EventFactory(community=community, status="cancelled")
+        elsewhere = EventFactory(community=other_community)
+
+        community_services.membership_leave(membership=membership)
+
+        versions = {
+            event.title: type(event).objects.get(pk=event.pk).audience_version
+            for event in (upcoming, started, cancelled, elsewhere)
+        }
+        assert versions == {
+            upcoming.title: 1,
+            started.title: 0,
+            cancelled.title: 0,
+            elsewhere.title: 0,
+        }
+
+    def test_an_edit_saved_from_an_older_read_does_not_lower_it(self, community):
+        event = EventFactory(community=community)
+        as_read = type(event).objects.get(pk=event.pk)
+        community_services.membership_leave(membership=MembershipFactory(community=community))
+
+        as_read.title = "Renamed"
+        as_read.save()
+
+        saved = type(event).objects.get(pk=event.pk)
+        assert (saved.title, saved.audience_version) == ("Renamed", 1)
