@@ -339,9 +339,20 @@ def _end_membership(*, membership: Membership, status: str, refusal: str) -> Mem
 def _ask_for_succession(*, membership: Membership) -> None:
     """Tells the Core Team and the backups which roles the departed member held, so the Core
     Team can hand each to its backup on the roles page. Sent once per departure and day."""
-    community = membership.community
+    _tell_about_roles(
+        community=membership.community,
+        departed=membership.user,
+        about=f"membership:{membership.pk}",
+        period=f"{membership.status}:{timezone.now().isoformat()}",
+    )
+
+
+def _tell_about_roles(*, community: Community, departed, about: str, period: str, vacant=False):
+    """The succession email to the Core Team and the backups of `departed`'s roles (sponsors
+    aside). `vacant`: the roles go with their deleted account, so the Core Team assigns them
+    anew (the backup named, first) instead of confirming a hand-over."""
     roles = list(
-        RoleAssignment.objects.filter(community=community, holder=membership.user)
+        RoleAssignment.objects.filter(community=community, holder=departed)
         .exclude(role=RoleAssignment.Role.SPONSOR)
         .select_related("backup")
     )
@@ -352,12 +363,14 @@ def _ask_for_succession(*, membership: Membership) -> None:
         Membership.objects.active()
         .filter(community=community)
         .filter(Q(tier=Membership.Tier.CORE_TEAM) | Q(user_id__in=backup_ids))
+        .exclude(user=departed)
         .select_related("user")
     )
     context = {
         "community": community,
-        "departed": membership.user,
+        "departed": departed,
         "roles": roles,
+        "vacant": vacant,
         "roles_path": reverse("community_roles", kwargs={"slug": community.slug}),
     }
     for recipient in recipients:
@@ -367,8 +380,8 @@ def _ask_for_succession(*, membership: Membership) -> None:
             kind="succession_needed",
             template_prefix="communities/email/succession",
             context={**context, "is_backup": recipient.user_id in backup_ids},
-            about=f"membership:{membership.pk}",
-            period=f"{membership.status}:{timezone.now().isoformat()}",
+            about=about,
+            period=period,
         )
 
 
@@ -419,8 +432,17 @@ def membership_delete(*, membership: Membership) -> None:
 def memberships_delete_of(*, user) -> None:
     """Before a person's account is deleted (accounts' `register_user_deleting`): each of
     their memberships is deleted as `membership_delete` does, so their open invitations are
-    revoked and their places at events they may no longer see are given up."""
+    revoked and their places at events they may no longer see are given up. The roles they
+    held go with the account: each community's Core Team and the roles' backups are told
+    which, to assign them again."""
     for membership in Membership.objects.filter(user=user).select_related("community", "user"):
+        _tell_about_roles(
+            community=membership.community,
+            departed=user,
+            about=f"account:{user.pk}",
+            period=f"deleted:{membership.community_id}",
+            vacant=True,
+        )
         membership_delete(membership=membership)
 
 

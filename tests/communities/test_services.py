@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import user_delete
 from communities import services
 from communities.models import Community, Membership, RoleAssignment
 from notifications.models import Delivery
@@ -404,3 +406,30 @@ def test_the_role_checks_refuse_as_the_services_do_and_write_nothing(community):
     assert "backup" in refused.value.message_dict
     assignment.refresh_from_db()
     assert assignment.backup is None
+
+
+def test_a_deleted_accounts_roles_are_announced_to_the_core_team_and_backups(
+    community, mailoutbox, django_capture_on_commit_callbacks
+):
+    core_team = MembershipFactory(community=community, tier=Tier.CORE_TEAM).user
+    person = MembershipFactory(community=community, tier=Tier.CORE_TEAM).user
+    backup = MembershipFactory(community=community).user
+    MembershipFactory(community=community)  # a member, not told
+    RoleAssignmentFactory(community=community, role=Role.MANAGER, holder=person, backup=backup)
+    RoleAssignmentFactory(community=community, role=Role.SPONSOR, holder=person)  # not handed on
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_delete(user=person)
+
+    told = {message.to[0]: message for message in mailoutbox}
+    assert set(told) == {core_team.email, backup.email}
+    to_core_team = told[core_team.email]
+    assert f"{person.name}'s account was deleted: roles to assign in {community.name}" in (
+        to_core_team.subject
+    )
+    assert f"Community Manager: backup {backup.name}" in to_core_team.body
+    assert "Community Sponsor" not in to_core_team.body
+    assert "assign each role again on the roles page" in to_core_team.body
+    assert reverse("community_roles", kwargs={"slug": community.slug}) in to_core_team.body
+    assert "You were named as a backup" in told[backup.email].body
+    assert not RoleAssignment.objects.filter(holder_id=person.pk).exists()  # gone with them
