@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected as site_delete_selected
+from django.contrib.admin.utils import get_deleted_objects
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,25 @@ from django.utils.translation import gettext_lazy as _
 from accounts.extensions import user_deleting_handled_models, user_deleting_warnings
 from accounts.models import User
 from accounts.services import user_delete
+
+
+class _Settled:
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return True
+
+
+class _SettledSite:
+    """The admin site as Django's deletion confirmation asks it (is a model registered, and
+    may this person delete its rows?), except that the `settled` models' rows may go."""
+
+    def __init__(self, site, *, settled):
+        self.name, self._site, self._settled = site.name, site, settled
+
+    def is_registered(self, model) -> bool:
+        return self._site.is_registered(model)
+
+    def get_model_admin(self, model):
+        return _Settled() if model in self._settled else self._site.get_model_admin(model)
 
 
 @admin.register(User)
@@ -40,14 +60,11 @@ class UserAdmin(BaseUserAdmin):
     # Deleting someone ends their memberships and gives up their places at upcoming events
     # as the services do (the next person waiting gets the seat), before the cascade.
     def get_deleted_objects(self, objs, request):
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Rows the apps' listeners settle first (user_delete) need no delete permission of
         # their own: registrations, read-only in their admin, would otherwise block it. The
         # person's registrations all go with the account, past ones (attendance) included.
-        # Django names the models lacking permission by their verbose names only.
-        handled = {str(model._meta.verbose_name) for model in user_deleting_handled_models()}
-        perms_needed = {name for name in perms_needed if str(name) not in handled}
-        return deleted, counts, perms_needed, protected
+        site = _SettledSite(self.admin_site, settled=user_deleting_handled_models())
+        return get_deleted_objects(objs, request, site)
 
     def render_delete_form(self, request, context):
         # What the deletion would leave behind, above the confirmation (the apps say).
