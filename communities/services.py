@@ -120,8 +120,10 @@ def community_update_canvas(*, community: Community, section: str, text: str) ->
 
 def _lock_community(community: Community) -> None:
     """Serialises tier changes in one community, so that two Core Team members demoting or
-    removing each other at the same moment cannot leave it with no Core Team."""
-    Community.objects.select_for_update().filter(pk=community.pk).first()
+    removing each other at the same moment cannot leave it with no Core Team. `FOR NO KEY
+    UPDATE`: rows that refer to the community (an event written twice in one transaction,
+    whose commit checks its community key) are not kept waiting for it."""
+    Community.objects.select_for_update(no_key=True).filter(pk=community.pk).first()
 
 
 def _refuse_if_last_core_team(membership: Membership, message: str) -> None:
@@ -371,6 +373,7 @@ def _tell_about_roles(*, community: Community, departed, about: str, period: str
         "departed": departed,
         "roles": roles,
         "vacant": vacant,
+        "any_backup": bool(backup_ids),
         "roles_path": reverse("community_roles", kwargs={"slug": community.slug}),
     }
     for recipient in recipients:

@@ -1,8 +1,12 @@
 """What the apps' admin classes share."""
 
+import logging
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+
+logger = logging.getLogger(__name__)
 
 
 class ServiceFieldsAdmin(admin.ModelAdmin):
@@ -27,6 +31,7 @@ class ServiceFieldsAdmin(admin.ModelAdmin):
         except (IntegrityError, ValidationError):
             if request.method != "POST":
                 raise
+            logger.warning("%s: a save failed; checking the form again", self.opts.label)
             # The failed save's transaction is rolled back. Checked again, the form sees the
             # other request's row and says why at the field; only a second failure is an error.
             return super().changeform_view(request, object_id, form_url, extra_context)

@@ -191,17 +191,22 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, update_fields=None, **kwargs):
-        if update_fields is None and not self._state.adding:
-            # Everything but `audience_version`: a number read before someone's standing
-            # narrowed, written back, would let a registration checked with their old
-            # standing through.
+    def save(self, *args, force_insert=False, update_fields=None, **kwargs):
+        # Never `audience_version` in an UPDATE: a number read before someone's standing
+        # narrowed, written back, would let a registration checked with their old standing
+        # through. (A new row is written whole.)
+        if update_fields is not None:
+            update_fields = [name for name in update_fields if name != "audience_version"]
+        elif self.pk is not None and not self._state.adding and not force_insert:
+            deferred = self.get_deferred_fields()
             update_fields = [
                 field.attname
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.attname != "audience_version"
+                if not field.primary_key
+                and field.attname != "audience_version"
+                and field.attname not in deferred
             ]
-        super().save(*args, update_fields=update_fields, **kwargs)
+        super().save(*args, force_insert=force_insert, update_fields=update_fields, **kwargs)
 
     @property
     def is_cancelled(self) -> bool:

@@ -19,7 +19,7 @@ from itertools import groupby
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -926,9 +926,19 @@ def registrations_release_of(*, user) -> int:
     places at events that have not started are given up, and each freed seat goes to the
     first person waiting, as when they cancel. They are not emailed (the registration goes
     with the account). Places at events that have started or were cancelled are left to the
-    deletion: nobody is promoted into those. Events are locked in id order. Returns how many
-    places were given up."""
+    deletion: nobody is promoted into those. Returns how many places were given up.
+
+    Every event the deletion will lock is locked first, in id order: those with the person's
+    places, and the upcoming events of each of their communities (ending the memberships
+    next locks those, `_audience_narrowed`). Taken one set after the other, the two would
+    not be in one order, and a leaving in the same community could deadlock with it."""
     now = timezone.now()
+    upcoming = Event.objects.filter(starts_at__gt=now).exclude(status=Event.Status.CANCELLED)
+    theirs = upcoming.filter(
+        Q(registrations__user=user, registrations__status__in=Registration.ACTIVE_STATUSES)
+        | Q(community__memberships__user=user)
+    ).values("id")
+    list(Event.objects.select_for_update().filter(pk__in=theirs).order_by("id").values("id"))
     event_ids = (
         Registration.objects.filter(
             user=user, status__in=Registration.ACTIVE_STATUSES, event__starts_at__gt=now
@@ -964,6 +974,7 @@ def _audience_narrowed(*, community) -> None:
     Event.objects.filter(pk__in=list(upcoming)).update(audience_version=F("audience_version") + 1)
 
 
+@transaction.atomic
 def registrations_withdraw_unseen(*, community, user=None) -> int:
     """After someone's standing in a community narrowed (they left or were removed, changed
     tier, became an external member, lost the sponsor role), or everyone's (`user` None: the

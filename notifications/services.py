@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
@@ -17,10 +17,16 @@ from copsite.rows import quoted
 from notifications.models import Delivery, OutboxMessage
 
 
+def _render_plain(name: str, context: dict[str, Any]) -> str:
+    """A plain-text template (a subject, a text body): nothing HTML-escaped, so that
+    "O'Brien" or "R&D" read as written."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def _render(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    subject = render_to_string(f"{template_prefix}_subject.txt", context)
+    subject = _render_plain(f"{template_prefix}_subject.txt", context)
     subject = " ".join(subject.split())
-    body_text = render_to_string(f"{template_prefix}_message.txt", context).strip()
+    body_text = _render_plain(f"{template_prefix}_message.txt", context).strip()
     try:
         body_html = render_to_string(f"{template_prefix}_message.html", context).strip()
     except TemplateDoesNotExist:

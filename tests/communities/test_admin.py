@@ -290,7 +290,9 @@ def _blind_once(monkeypatch, owner, name):
     return calls
 
 
-def test_a_role_added_twice_at_once_is_refused_at_the_field(admin_client, community, monkeypatch):
+def test_a_role_added_twice_at_once_is_refused_at_the_field(
+    admin_client, community, monkeypatch, caplog
+):
     holder = MembershipFactory(community=community).user
     RoleAssignmentFactory(community=community, role="technical_expert", holder=holder)
     calls = _blind_once(monkeypatch, services, "role_assign_check")
@@ -302,6 +304,7 @@ def test_a_role_added_twice_at_once_is_refused_at_the_field(admin_client, commun
     )
 
     assert len(calls) == 3  # the form's check (passed), role_assign's (refused), the form's again
+    assert "communities.RoleAssignment: a save failed; checking the form again" in caplog.text
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
         "holder": ["This person already holds this role."]

@@ -429,7 +429,24 @@ def test_a_deleted_accounts_roles_are_announced_to_the_core_team_and_backups(
     )
     assert f"Community Manager: backup {backup.name}" in to_core_team.body
     assert "Community Sponsor" not in to_core_team.body
-    assert "assign each role again on the roles page" in to_core_team.body
+    assert "assign each role again on the roles page (to its backup first" in to_core_team.body
     assert reverse("community_roles", kwargs={"slug": community.slug}) in to_core_team.body
     assert "You were named as a backup" in told[backup.email].body
     assert not RoleAssignment.objects.filter(holder_id=person.pk).exists()  # gone with them
+
+
+def test_roles_without_a_backup_are_announced_without_one(
+    community, mailoutbox, django_capture_on_commit_callbacks
+):
+    core_team = MembershipFactory(community=community, tier=Tier.CORE_TEAM).user
+    person = MembershipFactory(community=community, tier=Tier.CORE_TEAM).user
+    RoleAssignmentFactory(community=community, role=Role.LEADER, holder=person, backup=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_delete(user=person)
+
+    (message,) = mailoutbox
+    assert message.to == [core_team.email]
+    assert "Community Leader: no backup" in message.body
+    assert "assign each role again on the roles page:" in message.body
+    assert "backup first" not in message.body

@@ -23,6 +23,7 @@ from unittest import mock
 import pytest
 from django.db import connection, connections
 
+from accounts.services import user_delete
 from communities import services as community_services
 from events import services
 from events.models import Event, Registration, Visibility
@@ -292,3 +293,115 @@ def test_a_member_who_leaves_while_their_registration_holds_the_lock_loses_the_p
         assert registration.status == Registration.Status.CANCELLED
     else:
         assert registration.status == Registration.Status.CONFIRMED  # the race, unseen
+
+
+def _wait_until_someone_waits_for_a_lock(deadline: float = 10.0) -> None:
+    end = time.monotonic() + deadline
+    with connection.cursor() as cursor:
+        while time.monotonic() < end:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND pid <> pg_backend_pid() AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("nobody waited for a lock")
+
+
+def _first_pauses_in(module, name: str, *, after: bool = False):
+    """Patches `module.name` so that the thread called "first" waits in it (before the call,
+    or `after` it) until the returned event is set; other threads pass straight through."""
+    real = getattr(module, name)
+    go, reached = threading.Event(), threading.Event()
+
+    def paused(**kwargs):
+        first = threading.current_thread().name == "first"
+        if first and not after:
+            reached.set()
+            go.wait(30)
+        result = real(**kwargs)
+        if first and after:
+            reached.set()
+            go.wait(30)
+        return result
+
+    return mock.patch.object(module, name, paused), go, reached
+
+
+def _one_then_another(first, then, pause) -> list[Exception]:
+    """Runs `first` in a thread until it pauses (holding its locks), then `then` in another
+    until it waits for a lock, then lets `first` go on. Returns the errors (a deadlock is
+    one: PostgreSQL ends one of the two)."""
+    patch, go, reached = pause
+    errors = []
+
+    def run(call):
+        try:
+            call()
+        except Exception as error:  # noqa: BLE001 (reported by the test)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with patch, mock.patch.object(notifications_services, "_nudge_drain", return_value=None):
+        one = threading.Thread(target=run, args=(first,), name="first")
+        other = threading.Thread(target=run, args=(then,), name="then")
+        one.start()
+        try:
+            assert reached.wait(30)
+            other.start()
+            _wait_until_someone_waits_for_a_lock()
+        finally:
+            go.set()
+            one.join(timeout=30)
+            if other.is_alive() or other.ident:
+                other.join(timeout=30)
+    return errors
+
+
+def test_deleting_an_account_while_someone_leaves_one_of_its_communities(community):
+    """The deletion holds the event it gives a place up at, then ends the memberships (which
+    locks each community's upcoming events); the leaving locks the same community's events in
+    id order. Both ways of locking must take the events in one order."""
+    earlier = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=5)
+    elsewhere = EventFactory(visibility=Visibility.MEMBERS, capacity=5)
+    later = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=5)
+    person = MembershipFactory(community=community).user
+    MembershipFactory(community=elsewhere.community, user=person)
+    services.event_register(event=later, user=person)
+    leaving = MembershipFactory(community=community)
+
+    errors = _one_then_another(
+        lambda: user_delete(user=person),
+        lambda: community_services.membership_leave(membership=leaving),
+        _first_pauses_in(community_services, "_tell_about_roles"),
+    )
+
+    assert errors == []
+    assert not type(person).objects.filter(pk=person.pk).exists()
+    leaving.refresh_from_db()
+    assert leaving.status == leaving.Status.LEFT
+    assert earlier.pk < elsewhere.pk < later.pk
+
+
+def test_a_withdrawn_seat_while_someone_leaves_the_same_community(community):
+    """Withdrawing a seat writes the event's row twice in one transaction (the audience's
+    number, then the seat count), so its commit checks the event's community key; a tier
+    change holding the community's row must not block that check."""
+    event = EventFactory(community=community, visibility=Visibility.INTERNAL, capacity=5)
+    internal = MembershipFactory(community=community, is_internal=True)
+    place = services.event_register(event=event, user=internal.user)
+    leaving = MembershipFactory(community=community)
+
+    errors = _one_then_another(
+        lambda: community_services.membership_set_internal(membership=internal, is_internal=False),
+        lambda: community_services.membership_leave(membership=leaving),
+        _first_pauses_in(community_services, "standing_changed", after=True),
+    )
+
+    assert errors == []
+    place.refresh_from_db()
+    assert place.status == Registration.Status.CANCELLED
+    leaving.refresh_from_db()
+    assert leaving.status == leaving.Status.LEFT

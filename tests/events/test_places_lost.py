@@ -2,6 +2,7 @@
 an external member, losing the sponsor role, or an event narrowed by its organisers. The
 place is given up, the person is told, and the next person waiting gets the seat."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -584,3 +585,22 @@ class TestAStandingThatNarrowsWhileSomeoneRegisters:
 
         saved = type(event).objects.get(pk=event.pk)
         assert (saved.title, saved.audience_version) == ("Renamed", 1)
+
+    def test_no_save_writes_it_back(self, community, django_assert_num_queries):
+        event = EventFactory(community=community)
+        named = type(event).objects.get(pk=event.pk)
+        partly = type(event).objects.only("title").get(pk=event.pk)
+        community_services.membership_leave(membership=MembershipFactory(community=community))
+
+        named.audience_version = 0
+        named.save(update_fields=["audience_version", "capacity"])
+        partly.title = "Renamed"
+        with django_assert_num_queries(1):  # the loaded field only, as Django saves it
+            partly.save()
+        copy = type(event).objects.get(pk=event.pk)
+        copy.pk, copy.uid = None, uuid.uuid4()
+        copy.save()  # a new row, written whole
+
+        saved = type(event).objects.get(pk=event.pk)
+        assert (saved.title, saved.audience_version) == ("Renamed", 1)
+        assert copy.pk != event.pk

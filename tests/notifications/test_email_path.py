@@ -226,3 +226,19 @@ def test_attachments_are_kept_with_the_row_and_sent(
     delivery.refresh_from_db()
     assert delivery.attachments[0]["filename"] == "e.ics"
     assert mailoutbox[0].attachments == [("e.ics", calendar, "text/calendar")]
+
+
+def test_the_subject_and_text_read_as_written(django_capture_on_commit_callbacks):
+    """Plain text is not HTML: names with quotes, ampersands or angle brackets come out as
+    typed in the subject and the text part; the HTML part still escapes them."""
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery, _ = services.email_send(
+            to="someone@example.org",
+            kind="succession_needed",
+            template_prefix="communities/email/join_declined",
+            context={"community": {"name": "O'Brien's R&D <Lab>"}, "message": ""},
+        )
+
+    assert delivery.subject == "[Copsite] Your request to join O'Brien's R&D <Lab>"
+    assert "O'Brien's R&D <Lab>" in delivery.body_text
+    assert "O&#x27;Brien&#x27;s R&amp;D &lt;Lab&gt;" in delivery.body_html
