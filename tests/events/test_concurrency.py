@@ -21,11 +21,13 @@ from contextlib import contextmanager, nullcontext
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from accounts.services import user_delete
 from communities import services as community_services
-from events import services
+from communities.rules import access_and_object_for_slug
+from events import selectors, services
 from events.models import Event, Registration, Visibility
 from notifications import services as notifications_services
 from tests.factories import EventFactory, MembershipFactory, UserFactory
@@ -237,21 +239,27 @@ def test_a_storm_of_cancellations_and_registrations_keeps_order_and_capacity(com
 LONG_PAUSE = " CROSS JOIN LATERAL (SELECT pg_sleep(0.5) WHERE locked.id IS NOT NULL) pause"
 
 
-def _wait_until_sleeping(deadline: float = 10.0) -> None:
-    """Until another connection runs the registration statement's long pause (it holds the
-    event's lock by then)."""
+def _wait_for_another_connection(condition: str, params=(), *, deadline: float = 10.0):
+    """Until another connection to the test database matches `condition` (on
+    pg_stat_activity)."""
     end = time.monotonic() + deadline
     with connection.cursor() as cursor:
         while time.monotonic() < end:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                "AND pid <> pg_backend_pid() AND query LIKE %s",
-                ["%pg_sleep(0.5)%"],
+                "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "  # noqa: S608
+                f"AND datname = current_database() AND {condition}",
+                params,
             )
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.01)
-    raise AssertionError("the registration never reached its pause")
+    raise AssertionError(f"no other connection with {condition}")
+
+
+def _wait_until_sleeping() -> None:
+    """Until another connection runs the registration statement's long pause (it holds the
+    event's lock by then)."""
+    _wait_for_another_connection("state = 'active' AND query LIKE %s", ["%pg_sleep(0.5)%"])
 
 
 @pytest.mark.parametrize("raised", [True, False], ids=["raised", "blind"])
@@ -295,18 +303,8 @@ def test_a_member_who_leaves_while_their_registration_holds_the_lock_loses_the_p
         assert registration.status == Registration.Status.CONFIRMED  # the race, unseen
 
 
-def _wait_until_someone_waits_for_a_lock(deadline: float = 10.0) -> None:
-    end = time.monotonic() + deadline
-    with connection.cursor() as cursor:
-        while time.monotonic() < end:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND pid <> pg_backend_pid() AND datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.01)
-    raise AssertionError("nobody waited for a lock")
+def _wait_until_someone_waits_for_a_lock() -> None:
+    _wait_for_another_connection("wait_event_type = 'Lock'")
 
 
 def _first_pauses_in(module, name: str, *, after: bool = False):
@@ -405,3 +403,25 @@ def test_a_withdrawn_seat_while_someone_leaves_the_same_community(community):
     assert place.status == Registration.Status.CANCELLED
     leaving.refresh_from_db()
     assert leaving.status == leaving.Status.LEFT
+
+
+@pytest.mark.parametrize("path", ["one statement first", "locked transaction"])
+def test_a_registration_that_waits_behind_a_leaving_is_refused(community, path):
+    """The other order: the leaving holds the event (its number raised) when the registration,
+    read before it, arrives; the registration waits, then reads the person's access again
+    (the one statement finds the number changed and goes the long way)."""
+    membership = MembershipFactory(community=community)
+    event = EventFactory(community=community, visibility=Visibility.MEMBERS, capacity=5)
+    access, as_read = access_and_object_for_slug(
+        membership.user, community.slug, columns=selectors.EVENT_COLUMNS, pk=event.pk
+    )
+
+    with locked_transaction() if path == "locked transaction" else nullcontext():
+        errors = _one_then_another(
+            lambda: community_services.membership_leave(membership=membership),
+            lambda: services.event_register(event=as_read, user=membership.user, access=access),
+            _first_pauses_in(services, "_audience_narrowed", after=True),
+        )
+
+    assert [type(error) for error in errors] == [ValidationError]  # refused, nothing else
+    assert not Registration.objects.filter(event=event).exists()
