@@ -3,8 +3,10 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.fields import BaseTemporalField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import time_zone_choices
@@ -27,6 +29,8 @@ from events.services import check_material_file
 LOCAL_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
+
+NO_SEATS = _("An event needs at least one seat. Leave it empty for no limit.")
 
 # Years an event may be in: a typo such as 0202 gets a message, not a failure further on.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -54,7 +58,7 @@ class WallClockDateTimeField(forms.DateTimeField):
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         if result is None:
-            result = forms.BaseTemporalField.to_python(self, value)
+            result = BaseTemporalField.to_python(self, value)  # the input formats, or invalid
         return result.replace(tzinfo=None)
 
 
@@ -145,7 +149,14 @@ class EventForm(forms.ModelForm):
             )
         opens = cleaned.get("registration_opens_at")
         if opens and (closes or starts) and opens >= (closes or starts):
-            self.add_error("registration_opens_at", _("Registration must open before it closes."))
+            self.add_error(
+                "registration_opens_at",
+                _("Registration must open before it closes.")
+                if closes
+                else _("Registration must open before the event starts."),
+            )
+        if cleaned.get("capacity") == 0:
+            self.add_error("capacity", NO_SEATS)
         if cleaned.get("mode") == Event.Mode.IN_PERSON and not cleaned.get("place"):
             self.add_error("place", _("Say where the event takes place."))
         return cleaned
@@ -197,6 +208,14 @@ class EventFilterForm(forms.Form):
 
 
 class AgendaSegmentForm(forms.ModelForm):
+    # At least a minute: the model's own field would say "0 or more" to a negative number.
+    minutes = forms.IntegerField(
+        label=capfirst(AgendaSegment._meta.get_field("minutes").verbose_name),
+        min_value=1,
+        max_value=24 * 60,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 1440}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(AgendaSegment.Kind.choices)
@@ -209,7 +228,6 @@ class AgendaSegmentForm(forms.ModelForm):
     class Meta:
         model = AgendaSegment
         fields = ("title", "minutes", "kind", "people")
-        widgets = {"minutes": forms.NumberInput(attrs={"min": 1, "max": 1440})}
 
 
 class ChecklistItemForm(forms.ModelForm):

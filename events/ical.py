@@ -58,7 +58,7 @@ def vevent(event, *, with_link: bool = False, alarms: tuple[timedelta, ...] = ()
         location.append(link)
     if location:
         entry.add("location", " / ".join(location))
-    for before in alarms:
+    for before in () if event.is_cancelled else alarms:  # no reminder of a called-off event
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", event.title)

@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -75,7 +76,7 @@ class Visibility(models.TextChoices):
 
     PUBLIC = "public", _("Public: anyone who can see the community")
     MEMBERS = "members", _("Members")
-    INTERNAL = "internal", _("Internal members only")
+    INTERNAL = "internal", _("Internal members only (the Core Group and Core Team see it too)")
     CORE = "core", _("Core Group and Core Team only")
 
 
@@ -375,7 +376,10 @@ class ChecklistItem(models.Model):
         _("due (days)"),
         default=0,
         validators=[MinValueValidator(-365), MaxValueValidator(365)],
-        help_text=_("Days before the start (negative) or after the end (positive)."),
+        help_text=_(
+            "Before: days before the start (a negative number, or 0). During: days from the "
+            "start. After: days after the end."
+        ),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -406,6 +410,20 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.due_days is None:
+            return
+        if self.phase == self.Phase.BEFORE and self.due_days > 0:
+            message = _("A task before the event is due by its start: use 0 or a negative number.")
+        elif self.phase == self.Phase.DURING and self.due_days < 0:
+            message = _("A task during the event is due from its start: use 0 or more days.")
+        elif self.phase == self.Phase.AFTER and self.due_days < 0:
+            message = _("A task after the event is due once it ends: use 0 or more days.")
+        else:
+            return
+        raise ValidationError({"due_days": message})
 
     @property
     def is_done(self) -> bool:

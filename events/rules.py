@@ -44,14 +44,26 @@ def can_see_event(access, event: Event) -> bool:
     )
 
 
-def is_external_member_of_internal_event(access, event: Event) -> bool:
-    """An external member looking at an internal-only event: told why, not shown it."""
+def is_external_to_internal_event(access, event: Event) -> bool:
+    """An external member (a partner, not staff of the host organisation) and an
+    internal-only event: they may not hold a place at it, whatever their tier."""
     return (
         event.visibility == Visibility.INTERNAL
         and access.is_active_member
         and not access.membership.is_internal
-        and not can_organise(access)
     )
+
+
+def is_external_member_of_internal_event(access, event: Event) -> bool:
+    """An external member looking at an internal-only event: told why, not shown it. (The
+    Core Group and Core Team see it, to run it, but hold no place there either.)"""
+    return is_external_to_internal_event(access, event) and not can_organise(access)
+
+
+def may_hold_place(access, event: Event) -> bool:
+    """May this person have a seat or a waiting place: they see the event, and it is not an
+    internal-only event they are external to."""
+    return can_see_event(access, event) and not is_external_to_internal_event(access, event)
 
 
 CHECK_IN_OPENS = timedelta(hours=3)
@@ -85,7 +97,7 @@ def registration_refusal(access, event: Event, now=None) -> str | None:  # noqa:
         return _("Sign in to register.")
     if event.is_cancelled:
         return _("This event was cancelled.")
-    if is_external_member_of_internal_event(access, event):
+    if is_external_to_internal_event(access, event):
         return _(
             "This event is for internal members only (staff of the host organisation). You "
             "are an external member of this community, so you cannot register."
@@ -104,7 +116,12 @@ def registration_refusal(access, event: Event, now=None) -> str | None:  # noqa:
         opens = formats.date_format(
             timezone.localtime(event.registration_opens_at), "DATETIME_FORMAT"
         )
-        return _("Registration opens on %(date)s.") % {"date": opens}
+        # The zone named in brackets (the viewer's), which also keeps a date that ends in
+        # "a.m." from a second full stop.
+        return _("Registration opens on %(date)s (%(zone)s).") % {
+            "date": opens,
+            "zone": timezone.get_current_timezone_name(),
+        }
     return None
 
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership, RoleAssignment
@@ -210,6 +211,22 @@ class AgendaSummary:
     def breaks_75_25(self) -> bool:
         return self.presentation_minutes * 100 > MAX_PRESENTATION_SHARE * self.total_minutes
 
+    def _share_label(self, minutes: int) -> str:
+        """A share as the page says it: a whole percent, or one decimal where rounding would
+        hide that the rule is broken (25.4%, not 25%)."""
+        exact = 100 * minutes / self.total_minutes if self.total_minutes else 0
+        if self.breaks_75_25 and round(self.presentation_share) <= MAX_PRESENTATION_SHARE:
+            return number_format(round(exact, 1), 1)
+        return str(round(exact))
+
+    @property
+    def presentation_label(self) -> str:
+        return self._share_label(self.presentation_minutes)
+
+    @property
+    def interaction_label(self) -> str:
+        return self._share_label(self.interaction_minutes)
+
     @property
     def overruns(self) -> bool:
         return self.total_minutes > self.event_minutes
@@ -223,7 +240,7 @@ class AgendaSummary:
                     "Presentations take %(share)s%% of the agenda. The 75/25 rule keeps them "
                     "to 25%% at most: turn a talk into a discussion, Q&A or breakout."
                 )
-                % {"share": self.presentation_share}
+                % {"share": self.presentation_label}
             )
         if self.overruns:
             warnings.append(

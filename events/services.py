@@ -143,6 +143,8 @@ def _check_event(event: Event) -> None:
         errors["registration_opens_at"] = _("Registration must open before it closes.")
     if event.mode == Event.Mode.IN_PERSON and not event.place:
         errors["place"] = _("Say where the event takes place.")
+    if event.capacity == 0:  # everyone would wait for a seat that never comes
+        errors["capacity"] = _("An event needs at least one seat. Leave it empty for no limit.")
     if errors:
         raise ValidationError(errors)
     event.full_clean(exclude=["community", "created_by"])
@@ -204,8 +206,9 @@ def visibility_cut(*, event: Event) -> list[Registration]:
 
 
 def _cannot_see(*, event: Event, registrations: list[Registration]) -> list[Registration]:
-    """Those of `registrations` (to `event`, with their users) whose holders may not see the
-    event: everyone's standing read in two queries."""
+    """Those of `registrations` (to `event`, with their users) whose holders may no longer
+    hold a place there (they may not see the event, or it is internal-only and they are
+    external): everyone's standing read in two queries."""
     if not registrations:
         return []
     accesses = accesses_for(
@@ -214,7 +217,7 @@ def _cannot_see(*, event: Event, registrations: list[Registration]) -> list[Regi
     return [
         registration
         for registration in registrations
-        if not rules.can_see_event(accesses[registration.user_id], event)
+        if not rules.may_hold_place(accesses[registration.user_id], event)
     ]
 
 
@@ -316,10 +319,10 @@ def event_update(
 def capacity_cut_message(*, cut: list[Registration], capacity: int | None) -> str:
     names = ", ".join(registration.user.name for registration in cut)
     return ngettext(
-        "With %(capacity)s seats, %(count)d confirmed person moves to the head of the "
+        "With a capacity of %(capacity)s, %(count)d confirmed person moves to the head of the "
         "waiting list: %(names)s.",
-        "With %(capacity)s seats, %(count)d confirmed people move to the head of the waiting "
-        "list, in this order: %(names)s.",
+        "With a capacity of %(capacity)s, %(count)d confirmed people move to the head of the "
+        "waiting list, in this order: %(names)s.",
         len(cut),
     ) % {"capacity": capacity, "count": len(cut), "names": names}
 

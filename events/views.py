@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -88,13 +89,13 @@ def event_edit(request, community, access, event):
     capacity_cut = visibility_cut = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.event_update(
+            changed = services.event_update(
                 event=event,
                 languages=form.cleaned_data["languages"],
                 moved_to_waiting=_posted_ids(request, "moved_to_waiting"),
                 losing_place=_posted_ids(request, "losing_place"),
                 **form.event_fields(),
-            )
+            )[1]  # what moved: withdrawn, moved, promoted
         except ValidationError as error:
             if _asks_to_confirm(error):
                 # What the save would take, to confirm: shown with the names, sent back as ids.
@@ -104,6 +105,17 @@ def event_edit(request, community, access, event):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The event is saved."))
+            promoted = [registration for registration in changed if registration.is_confirmed]
+            if promoted:  # a capacity raised, or places given up: told who moved up
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(names)s got a seat from the waiting list and was emailed.",
+                        "%(names)s got seats from the waiting list and were emailed.",
+                        len(promoted),
+                    )
+                    % {"names": ", ".join(registration.user.name for registration in promoted)},
+                )
             return redirect("events:detail", slug=community.slug, pk=event.pk)
     return render(
         request,

@@ -67,6 +67,18 @@ class TestSummary:
         assert summary.presentation_share == 31
         assert "Presentations take 31% of the agenda" in summary.warnings[0]
 
+    def test_a_share_just_over_the_rule_is_not_rounded_into_it(self, event):
+        summary = self.summary(
+            event,
+            ("Moderator", 10, Kind.MODERATION),
+            ("Talk", 24, Kind.PRESENTATION),
+            ("Discussion", 100, Kind.DISCUSSION),
+        )  # 34 of 134 minutes: 25.37%
+        assert summary.breaks_75_25
+        assert (summary.presentation_label, summary.interaction_label) == ("25.4", "74.6")
+        assert "Presentations take 25.4% of the agenda" in summary.warnings[0]
+        assert (summary.presentation_share, summary.interaction_share) == (25, 75)  # widths
+
     def test_an_agenda_longer_than_the_event_warns(self, community):
         event = EventFactory(community=community)
         event.ends_at = event.starts_at + timedelta(minutes=60)
@@ -118,6 +130,18 @@ class TestEditor:
         assert 'id="id_minutes_error"' in page
         assert "Introductions" in page
         assert titles(event) == ["Introductions"]
+
+    @pytest.mark.parametrize("minutes", ["0", "-5"])
+    def test_a_segment_of_no_time_says_a_minute_at_least(self, client, organiser, event, minutes):
+        client.force_login(organiser)
+        response = client.post(
+            self.url("agenda", event),
+            {"title": "Wrap-up", "minutes": minutes, "kind": "discussion"},
+            headers={"HX-Request": "true"},
+        )
+
+        assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+        assert titles(event) == []
 
     def test_move_and_remove_through_the_page(self, client, organiser, event):
         first, second = add(event, "First", 10), add(event, "Second", 10)

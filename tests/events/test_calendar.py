@@ -141,6 +141,7 @@ class TestMemberFeed:
         assert "meet.example.org" not in str(found["Full"]["description"])
         triggers = sorted(alarm.decoded("trigger") for alarm in found["Seat"].walk("VALARM"))
         assert triggers == [-timedelta(days=1), -timedelta(hours=1)]
+        assert found["Called off"].walk("VALARM") == []
 
     def test_the_uid_is_stable_across_edits(self, client, event, member):
         services.event_register(event=event, user=member)

@@ -143,6 +143,29 @@ class TestPages:
         assert 'id="id_title_error"' in page
         assert 'id="id_due_days_error"' in page
 
+    @pytest.mark.parametrize(
+        ("phase", "days", "message"),
+        [
+            ("before", "3", "A task before the event is due by its start"),
+            ("during", "-1", "A task during the event is due from its start"),
+            ("after", "-3", "A task after the event is due once it ends"),
+        ],
+    )
+    def test_a_due_date_on_the_wrong_side_of_the_event_is_refused(
+        self, client, event, organiser, phase, days, message
+    ):
+        client.force_login(organiser)
+        before = ChecklistItem.objects.filter(event=event).count()
+        response = client.post(
+            url("checklist", event),
+            {"phase": phase, "title": "Book the room", "due_days": days},
+            headers={"HX-Request": "true"},
+        )
+
+        page = response.content.decode()
+        assert f'<div class="invalid-feedback d-block" id="id_due_days_error">{message}' in page
+        assert ChecklistItem.objects.filter(event=event).count() == before
+
     def test_the_assignee_ticks_their_own_task_from_the_event_page(self, client, event, member):
         mine = services.checklist_item_add(
             event=event, phase="during", title="Take notes", assignee=member

@@ -1,12 +1,15 @@
 """Event pages through the client: the form, the registration box, lists and calendar files."""
 
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
 
 from communities.models import Membership
 from events import services
@@ -88,6 +91,18 @@ class TestEventForm:
             ({"mode": Event.Mode.IN_PERSON}, "place", "Say where the event takes place."),
             ({"title": ""}, "title", "This field is required."),
             ({"time_zone": "Mars/Olympus"}, "time_zone", "Select a valid choice."),
+            ({"starts_at": "10/12/2026 10:00"}, "starts_at", "Enter a valid date/time."),
+            ({"registration_opens_at": "yesterday"}, "registration_opens_at", "Enter a valid"),
+            (
+                {"capacity": "0"},
+                "capacity",
+                "An event needs at least one seat. Leave it empty for no limit.",
+            ),
+            (
+                {"registration_opens_at": "after"},
+                "registration_opens_at",
+                "Registration must open before the event starts.",
+            ),
         ],
     )
     def test_bad_input_is_named_at_its_field(
@@ -98,6 +113,8 @@ class TestEventForm:
             change = {"ends_at": data["starts_at"]}
         if change.get("registration_closes_at") == "after":
             change = {"registration_closes_at": data["ends_at"]}
+        if change.get("registration_opens_at") == "after":
+            change = {"registration_opens_at": data["ends_at"]}
         response = signed_in(client, organiser).post(
             url("create", community=community), {**data, **change}
         )
@@ -148,6 +165,12 @@ class TestEventForm:
         queue = Registration.objects.filter(event=event, status="waiting").order_by("waiting_since")
         assert [registration.user for registration in queue] == people[1:]
 
+        raised = client.post(url("edit", event), {**data, "capacity": "3"}, follow=True)
+
+        page = raised.content.decode()
+        names = f"{escape(people[1].name)}, {escape(people[2].name)}"
+        assert f"{names} got seats from the waiting list and were emailed." in page
+
     def test_ids_of_another_events_registrations_are_refused(
         self, client, organiser, community, make_member
     ):
@@ -197,6 +220,25 @@ class TestRegistrationBox:
         assert "You are on the waiting list (number 1)" in page
         assert Registration.objects.get(user=third).is_waiting
 
+    def test_once_the_event_started_the_waiting_list_promises_nothing(
+        self, client, event, make_member
+    ):
+        for _ in range(2):
+            services.event_register(event=event, user=make_member())
+        third = make_member()
+        services.event_register(event=event, user=third)
+        Event.objects.filter(pk=event.pk).update(
+            starts_at=timezone.now() - timedelta(minutes=5),
+            ends_at=timezone.now() + timedelta(hours=1),
+        )
+
+        page = signed_in(client, third).get(url("detail", event)).content.decode()
+
+        assert "You were on the waiting list (number 1)" in page
+        assert "Registration closed when the event started" in page
+        assert "it is yours automatically" not in page
+        assert "Cancel my registration" not in page
+
     def test_the_meeting_link_is_for_confirmed_seats_only(self, client, event, make_member):
         seated, waiting = make_member(), make_member()
         services.event_register(event=event, user=seated)
@@ -233,8 +275,14 @@ class TestRegistrationBox:
             visibility=Visibility.PUBLIC,
             registration_opens_at=timezone.now() + timedelta(days=2),
         )
+        user.time_zone = "Asia/Tokyo"
+        user.save()
         page = signed_in(client, user).get(url("detail", event)).content.decode()
-        assert "Registration opens on" in page
+        opens = date_format(
+            timezone.localtime(event.registration_opens_at, ZoneInfo("Asia/Tokyo")),
+            "DATETIME_FORMAT",
+        )
+        assert f"Registration opens on {opens} (Asia/Tokyo)." in unescape(page)
         assert 'action="/urban-water/events/' not in page
 
     def test_an_external_member_is_told_why_an_internal_event_is_closed(self, client, community):

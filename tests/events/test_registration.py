@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from communities.models import Membership
-from communities.rules import access_and_object_for_slug
-from events import selectors, services
+from communities.rules import access_and_object_for_slug, access_for
+from events import rules, selectors, services
 from events.models import Event, Registration, Visibility
 from notifications.models import Delivery, OutboxMessage
 from tests.assertions import assert_reads_as_the_orm
@@ -121,6 +121,23 @@ class TestWhoMayRegister:
         assert "for internal members only" in self.refusal(event, external)
         assert services.event_register(event=event, user=internal).is_confirmed
 
+    def test_an_external_organiser_sees_an_internal_event_but_holds_no_place(self, community):
+        event = EventFactory(community=community, visibility=Visibility.INTERNAL, capacity=5)
+        tier = Membership.Tier.CORE_GROUP
+        external = MembershipFactory(community=community, tier=tier, is_internal=False).user
+        internal = MembershipFactory(community=community, tier=tier, is_internal=True).user
+        members_only = EventFactory(community=community, capacity=5)
+        place = services.event_register(event=members_only, user=external)
+
+        assert rules.can_see_event(access_for(community=community, user=external), event)
+        assert "for internal members only" in self.refusal(event, external)
+        assert services.event_register(event=event, user=internal).is_confirmed
+        services.event_update(
+            event=members_only, visibility=Visibility.INTERNAL, losing_place=[place.pk]
+        )
+        place.refresh_from_db()
+        assert place.status == Registration.Status.CANCELLED  # narrowed: theirs no longer
+
     def test_core_only_events_are_for_the_core(self, community, member):
         event = EventFactory(community=community, visibility=Visibility.CORE)
         core = MembershipFactory(community=community, tier=Membership.Tier.CORE_GROUP).user
@@ -161,6 +178,18 @@ class TestCapacityChanges:
         for person in people:
             services.event_register(event=event, user=person)
         return people
+
+    def test_no_seats_at_all_is_refused(self, community):
+        event = EventFactory(community=community, capacity=4)
+
+        with pytest.raises(ValidationError) as error:
+            services.event_update(event=event, capacity=0)
+
+        assert error.value.message_dict["capacity"] == [
+            "An event needs at least one seat. Leave it empty for no limit."
+        ]
+        event.refresh_from_db()
+        assert event.capacity == 4
 
     def test_lowering_below_confirmed_needs_the_exact_list(self, community, make_member):
         event = EventFactory(community=community, capacity=4)

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from events import selectors, services
@@ -85,6 +86,30 @@ class TestPages:
 
         for registration in [*seats, waiting]:
             assert cancel_url(registration) in page
+
+    def test_people_moved_to_the_waiting_list_show_when_they_registered(
+        self, client, full_event, organiser
+    ):
+        """A capacity cut puts the latest seats at the head of the queue (their place in it
+        is a sorting key, not a time anyone joined): the roster shows when each registered."""
+        event, seats, waiting = full_event
+        moved = seats[1]
+        days_ago = {moved.pk: 2, waiting.pk: 1}
+        for pk, days in days_ago.items():
+            when = timezone.now() - timedelta(days=days)
+            Registration.objects.filter(pk=pk).update(registered_at=when, waiting_since=when)
+        services.event_update(event=event, capacity=1, moved_to_waiting=[moved.pk])
+        client.force_login(organiser)
+
+        page = client.get(roster_url(event)).content.decode()
+
+        moved.refresh_from_db()
+        shown = date_format(timezone.localtime(moved.registered_at), "SHORT_DATETIME_FORMAT")
+        assert moved.waiting_since.date() != moved.registered_at.date()  # the sorting key
+        assert (
+            f'{escape(moved.user.name)} <span class="small text-body-secondary">registered {shown}'
+            in (page)
+        )
 
     def test_no_cancelling_once_the_event_has_started(self, client, community, organiser):
         started = EventFactory(
