@@ -30,6 +30,9 @@ class ViewerPreferencesMiddleware:
             timezone.activate(ZoneInfo(zone_name))
         else:
             timezone.deactivate()
+            # A visitor's first page, before the browser's zone is known: pages that show a
+            # time say whose zone it is in, rather than calling the server's "your time".
+            request.viewer_time_zone_unknown = True
         try:
             return self.get_response(request)
         finally:

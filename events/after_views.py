@@ -29,8 +29,10 @@ from events.models import (
     ActionItem,
     Material,
 )
+from events.views import list_page
 
 CHECK_IN_PER_PAGE = 50
+COMMENTS_PER_PAGE = 50
 
 
 @event_view(rules.can_organise)
@@ -88,6 +90,7 @@ def check_in_toggle(request, community, access, event, registration):
 def _follow_up_page(request, community, access, event, **forms_given):
     """The organisers' follow-up page; forms with errors come in `forms_given`."""
     follow_up = selectors.follow_up_of(event=event)
+    feedback = selectors.feedback_summary(event=event)
     context = {
         "community": community,
         "access": access,
@@ -98,7 +101,8 @@ def _follow_up_page(request, community, access, event, **forms_given):
         "action_form": forms_given.get("action_form") or ActionItemForm(),
         "materials": selectors.materials_for(event=event, access=access),
         "action_items": selectors.action_items_for(event=event),
-        "feedback": selectors.feedback_summary(event=event),
+        "feedback": feedback,
+        "comments": list_page(request, feedback.comments, "comments", COMMENTS_PER_PAGE),
         "suggestions": community_selectors.member_suggestions(community=community),
     }
     return render(request, "events/follow_up.html", context)

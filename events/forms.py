@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import time_zone_choices
 from communities.forms import LanguagesField, PersonByEmailField
-from communities.models import WORKING_LANGUAGES
 from copsite.forms import FastSelect, ScaleSelect
 from events.models import (
     FORMAT_HINTS,
@@ -199,12 +198,19 @@ class EventFilterForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("Mode"), required=False, choices=[("", _("Any mode")), *Event.Mode.choices]
     )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        required=False,
-        choices=[("", _("Any language")), *WORKING_LANGUAGES],
-        widget=FastSelect,
-    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args, languages: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Any language")), *languages]
+
+    def filters(self) -> dict[str, str]:
+        """The filters that are valid; one the list cannot read (an edited link) is left out
+        alone, the others still apply."""
+        if not self.is_bound:
+            return dict.fromkeys(self.fields, "")
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
 
 
 class AgendaSegmentForm(forms.ModelForm):

@@ -40,6 +40,21 @@ def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
+def event_languages_in_use(*, access) -> list[tuple[str, str]]:
+    """The languages of the events this person may see in the community (past or upcoming),
+    by name: the list's language filter offers only what can match."""
+    codes = (
+        EventLanguage.objects.filter(
+            event__community=access.community,
+            event__visibility__in=rules.visibilities_for(access),
+        )
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    names = dict(EventLanguage._meta.get_field("code").choices)
+    return sorted(((code, str(names.get(code, code))) for code in codes), key=lambda c: c[1])
+
+
 def event_list(
     *,
     access,
@@ -368,7 +383,7 @@ class FeedbackSummary:
     promoters: int
     passives: int
     detractors: int
-    comments: list[Feedback]
+    comments: QuerySet[Feedback]  # the newest first; a page at a time
 
 
 def feedback_of(*, event: Event, user) -> Feedback | None:
@@ -376,7 +391,7 @@ def feedback_of(*, event: Event, user) -> Feedback | None:
     return Feedback.objects.filter(event=event, user=user).first()
 
 
-def feedback_summary(*, event: Event, comments: int = 50) -> FeedbackSummary:
+def feedback_summary(*, event: Event) -> FeedbackSummary:
     """The attendees' feedback for the organisers. NPS the standard way."""
     totals = Feedback.objects.filter(event=event).aggregate(
         count=Count("id"),
@@ -393,12 +408,10 @@ def feedback_summary(*, event: Event, comments: int = 50) -> FeedbackSummary:
         promoters=totals["promoters"],
         passives=count - totals["promoters"] - totals["detractors"],
         detractors=totals["detractors"],
-        comments=list(
-            Feedback.objects.filter(event=event)
-            .exclude(comment="")
-            .select_related("user")
-            .order_by("-updated_at")[:comments]
-        ),
+        comments=Feedback.objects.filter(event=event)
+        .exclude(comment="")
+        .select_related("user")
+        .order_by("-updated_at", "-id"),
     )
 
 

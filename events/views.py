@@ -36,8 +36,10 @@ ROSTER_PER_PAGE = 100
 @vary_on_headers("HX-Request")
 def event_list(request, community, access):
     when = "past" if request.GET.get("when") == "past" else "upcoming"
-    form = EventFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form = EventFilterForm(
+        request.GET or None, languages=selectors.event_languages_in_use(access=access)
+    )
+    filters = form.filters()
     events = selectors.event_list(
         access=access,
         when=when,
@@ -288,17 +290,17 @@ def roster(request, community, access, event):
             "community": community,
             "access": access,
             "event": event,
-            "seats": _roster_page(request, rows["confirmed"], "seats"),
-            "waiting": _roster_page(request, rows["waiting"], "waiting"),
+            "seats": list_page(request, rows["confirmed"], "seats", ROSTER_PER_PAGE),
+            "waiting": list_page(request, rows["waiting"], "waiting", ROSTER_PER_PAGE),
             "can_cancel": rules.cancel_refusal(event, timezone.now()) is None,
         },
     )
 
 
-def _roster_page(request, rows, key: str) -> dict:
-    """One list's page, with the query strings of its neighbours (the other list keeps its
-    own page)."""
-    page = Paginator(rows, ROSTER_PER_PAGE).get_page(request.GET.get(key))
+def list_page(request, rows, key: str, per_page: int) -> dict:
+    """One list's page, at `?<key>=`, with the query strings of its neighbours (another list
+    on the same screen keeps its own page)."""
+    page = Paginator(rows, per_page).get_page(request.GET.get(key))
 
     def query(number: int):
         changed = request.GET.copy()

@@ -254,3 +254,9 @@ def test_follow_up_page_query_budget(
     assert page.count("Mark “Action") == count
     assert page.count(">Link ") == count
     assert f'<dd class="col-5">{count}</dd>' in page
+    assert page.count(">Comment ") == min(count, 50)  # the newest 50, then a page at a time
+    if count > 50:
+        assert f"Comments 1-50 of {count}, newest first." in page
+        second = client.get(url("follow_up", past_event), {"comments": 2}).content.decode()
+        assert second.count(">Comment ") == 50
+        assert ">Comment 0<" in second  # the oldest comes last

@@ -1,5 +1,6 @@
 """Event pages through the client: the form, the registration box, lists and calendar files."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
@@ -269,6 +270,23 @@ class TestRegistrationBox:
 
         assert Registration.objects.get(user=waiting).is_confirmed
 
+    def test_a_visitors_first_page_names_the_organisers_zone(self, client, community):
+        event = EventFactory(community=community, visibility=Visibility.PUBLIC)
+        event.time_zone = "America/Lima"
+        event.save()
+
+        first = client.get(url("detail", event)).content.decode()
+        client.cookies["tz"] = "Asia/Tokyo"
+        later = client.get(url("detail", event)).content.decode()
+
+        lima = date_format(
+            timezone.localtime(event.starts_at, ZoneInfo("America/Lima")), "DATETIME_FORMAT"
+        )
+        assert f"{lima} (America/Lima)" in unescape(first)
+        assert "The organisers' time." in unescape(first)
+        assert "Your time (" not in first
+        assert "Your time (Asia/Tokyo)." in later
+
     def test_a_refusal_is_explained_in_the_box(self, client, community, user):
         event = EventFactory(
             community=community,
@@ -383,6 +401,32 @@ class TestLists:
         assert "The social" not in by_language
         assert "No event matches these filters" in by_mode
 
+    def test_the_language_filter_offers_the_languages_of_events_one_may_see(
+        self, client, member, community
+    ):
+        services.event_update(event=EventFactory(community=community), languages=["fr", "es"])
+        hidden = EventFactory(community=community, visibility=Visibility.CORE)
+        services.event_update(event=hidden, languages=["pt"])
+        client = signed_in(client, member)
+
+        form = client.get(url("list", community=community)).context["form"]
+
+        assert [code for code, _ in form.fields["language"].choices] == ["", "fr", "es"]
+
+    def test_a_filter_value_it_cannot_read_leaves_the_other_filters(
+        self, client, member, community
+    ):
+        EventFactory(community=community, format=Format.WEBINAR, title="The webinar")
+        EventFactory(community=community, format=Format.SOCIAL, title="The social")
+        client = signed_in(client, member)
+
+        page = client.get(
+            url("list", community=community), {"format": "webinar", "mode": "bogus"}
+        ).content.decode()
+
+        assert "The webinar" in page
+        assert "The social" not in page
+
     def test_an_empty_list_says_what_to_do(self, client, organiser, community):
         page = signed_in(client, organiser).get(url("list", community=community)).content.decode()
         assert "No upcoming events." in page
@@ -404,6 +448,27 @@ class TestLists:
         assert "Elsewhere event" in page
         assert page.count("You have a seat") == 1
         assert "On the waiting list" in page
+
+    def test_my_past_events_say_who_came_and_ask_for_feedback(self, client, community, make_member):
+        person = make_member()
+        ago = timezone.now() - timedelta(days=3)
+        came, missed = (
+            EventFactory(
+                community=community, title=title, starts_at=ago, ends_at=ago + timedelta(hours=1)
+            )
+            for title in ("Came", "Missed")
+        )
+        RegistrationFactory(event=came, user=person, checked_in_at=ago)
+        RegistrationFactory(event=missed, user=person)
+
+        page = signed_in(client, person).get(reverse("events:mine"), {"when": "past"})
+
+        statuses = re.findall(r'data-testid="my-status">(.*?)</div>', page.content.decode(), re.S)
+        assert sorted(status.split("<a")[0] for status in statuses) == [
+            '<span class="text-success">You attended</span> · ',
+            "You had a seat · ",
+        ]
+        assert url("feedback", came) in page.content.decode()
 
     def test_my_events_forget_members_events_of_a_community_left_behind(
         self, client, community, event, make_member

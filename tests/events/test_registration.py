@@ -337,6 +337,7 @@ class TestEmails:
         when = next(line for line in message.body.splitlines() if line.startswith("When:"))
         with timezone.override(member.time_zone):
             assert formats.date_format(timezone.localtime(event.ends_at), "DATETIME_FORMAT") in when
+        assert when.endswith(f"(your time, {member.time_zone})")  # the zone named
 
     def test_each_person_moved_to_the_waiting_list_is_told_their_place(
         self, community, make_member, mailoutbox, django_capture_on_commit_callbacks
