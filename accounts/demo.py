@@ -21,6 +21,14 @@ DEMO_USERS = [
     ("nadia@demo.copsite.org", "Nadia Haddad", "Ministry of Finance", "JO", False),
     ("samuel@demo.copsite.org", "Samuel Okoro", "Lagos State Treasury", "NG", False),
 ]
+# Each demo person lives in their country's zone, so the same event shows at different local
+# times depending on who is signed in. (A map of its own: `seed_demo` prints DEMO_USERS.)
+TIME_ZONES = {
+    "SN": "Africa/Dakar", "CO": "America/Bogota", "VN": "Asia/Ho_Chi_Minh",
+    "DE": "Europe/Berlin", "FR": "Europe/Paris", "GH": "Africa/Accra", "IN": "Asia/Kolkata",
+    "BR": "America/Sao_Paulo", "CL": "America/Santiago", "MA": "Africa/Casablanca",
+    "SE": "Europe/Stockholm", "JO": "Asia/Amman", "NG": "Africa/Lagos",
+}  # fmt: skip
 
 
 def seed(*, stdout, **options) -> None:
@@ -31,6 +39,7 @@ def seed(*, stdout, **options) -> None:
                 "display_name": display_name,
                 "organisation": organisation,
                 "country": country,
+                "time_zone": TIME_ZONES[country],
                 "is_staff": staff,
                 "is_superuser": staff,
             },
@@ -38,6 +47,9 @@ def seed(*, stdout, **options) -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        elif user.time_zone == "UTC":  # still the default: seeded before demo people had zones
+            user.time_zone = TIME_ZONES[country]
+            user.save(update_fields=["time_zone"])
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

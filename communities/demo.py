@@ -49,6 +49,10 @@ COMMUNITIES = [
             "fatima@demo.copsite.org": MEMBER,
             "member@demo.copsite.org": MEMBER,
         },
+        # Staff of the host organisation (the Urban Water Alliance): the manager may hold a
+        # place at an "internal members only" event; the demo member, a partner, is told why
+        # they may not.
+        "internal": ["manager@demo.copsite.org"],
         "roles": [
             (ROLE.MANAGER, "manager@demo.copsite.org", "leader@demo.copsite.org"),
             # The Leader has no backup: the roles page warns about it.
@@ -143,6 +147,11 @@ def seed(*, stdout, **options) -> None:
                     "acquisition_source": Membership.Source.DIRECT_INVITATION,
                 },
             )
+        # Only ever made internal here: turning someone external must go through the
+        # services, which give up their places at internal events.
+        Membership.objects.filter(
+            community=community, user__email__in=data.get("internal", [])
+        ).update(is_internal=True)
         for email in data.get("requests", []):
             Membership.objects.get_or_create(
                 community=community,

@@ -10,6 +10,12 @@ from members.models import Invitation, NeedsAnswer, Wave
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """The demo writes its uploaded files here, not into the working tree's media folder."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 def seed() -> str:
     output = StringIO()
     # Tests run with DEBUG off, as production does: hence --force.
