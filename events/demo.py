@@ -89,7 +89,7 @@ EVENTS = [Planned(*row) for row in [
      "", "UTC", 15, 168, None, MEMBERS, ["en", "es"], False, 19),
     # Called off: registrations stay as they were, calendars show it CANCELLED.
     ("Workshop: GIS mapping of informal networks", Format.WORKSHOP, IN_PERSON,
-     "Dhaka WASA, Karwan Bazar, Dhaka", "Asia/Dhaka", 25, 5, 24, MEMBERS, ["en"], False,
+     "Dhaka WASA, Karwan Bazar, Dhaka", "Asia/Dhaka", 25, 6, 24, MEMBERS, ["en"], False,
      11, True),
     # Past
     ("Study Tour: NEWater and water reuse", Format.STUDY_TOUR, IN_PERSON,
@@ -145,7 +145,7 @@ DISCUSSION, QA, BREAKOUT, NETWORKING, TALK, MODERATION = (
     "discussion", "qa", "breakout", "networking", "presentation", "moderation",
 )  # fmt: skip
 AGENDAS = {
-    Format.ROUNDTABLE: [("Welcome and introductions", 10, MODERATION),
+    Format.ROUNDTABLE: [("Welcome and introductions", 5, MODERATION),
                         ("Three five-minute experiences", 15, TALK),
                         ("Open discussion", 50, DISCUSSION), ("What we take away", 15, QA)],
     Format.PEER_ASSIST: [("The host team states its challenge", 20, TALK),

@@ -1,3 +1,4 @@
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -226,21 +227,26 @@ class AgendaSummary:
     def breaks_75_25(self) -> bool:
         return self.presentation_minutes * 100 > MAX_PRESENTATION_SHARE * self.total_minutes
 
-    def _share_label(self, minutes: int) -> str:
-        """A share as the page says it: a whole percent, or one decimal where rounding would
-        hide that the rule is broken (25.4%, not 25%)."""
-        exact = 100 * minutes / self.total_minutes if self.total_minutes else 0
-        if self.breaks_75_25 and round(self.presentation_share) <= MAX_PRESENTATION_SHARE:
-            return number_format(round(exact, 1), 1)
-        return str(round(exact))
+    @property
+    def _hides_breach(self) -> bool:
+        """Whole percents would show a broken rule as 25%."""
+        return self.breaks_75_25 and self.presentation_share <= MAX_PRESENTATION_SHARE
 
     @property
     def presentation_label(self) -> str:
-        return self._share_label(self.presentation_minutes)
+        """The share as the page says it: a whole percent, or one decimal, rounded up, where
+        whole percents would hide that the rule is broken (25.4%, not 25%)."""
+        if not self._hides_breach:
+            return str(self.presentation_share)
+        tenths = math.ceil(1000 * self.presentation_minutes / self.total_minutes)
+        return number_format(tenths / 10, 1)
 
     @property
     def interaction_label(self) -> str:
-        return self._share_label(self.interaction_minutes)
+        if not self._hides_breach:
+            return str(self.interaction_share)
+        tenths = math.floor(1000 * self.interaction_minutes / self.total_minutes)
+        return number_format(tenths / 10, 1)
 
     @property
     def overruns(self) -> bool:

@@ -141,6 +141,13 @@ def _check_event(event: Event) -> None:
         and event.registration_opens_at >= event.registration_closes_at
     ):
         errors["registration_opens_at"] = _("Registration must open before it closes.")
+    if (
+        event.registration_opens_at
+        and not event.registration_closes_at
+        and event.starts_at
+        and event.registration_opens_at >= event.starts_at
+    ):
+        errors["registration_opens_at"] = _("Registration must open before the event starts.")
     if event.mode == Event.Mode.IN_PERSON and not event.place:
         errors["place"] = _("Say where the event takes place.")
     if event.capacity == 0:  # everyone would wait for a seat that never comes
@@ -192,9 +199,9 @@ def capacity_cut(
 
 def visibility_cut(*, event: Event) -> list[Registration]:
     """Who would lose their place if the event were saved as it is now (its visibility
-    changed, say, from members to Core only): everyone registered who could no longer see
-    it, in the order they registered. Nobody once the event has started or was cancelled
-    (its registrations then stay as they were)."""
+    changed, say, from members to Core only): everyone registered who could no longer hold a
+    place there (`rules.may_hold_place`), in the order they registered. Nobody once the
+    event has started or was cancelled (its registrations then stay as they were)."""
     if event.is_cancelled or timezone.now() >= event.starts_at:
         return []
     registrations = list(
@@ -202,10 +209,10 @@ def visibility_cut(*, event: Event) -> list[Registration]:
         .select_related("user")
         .order_by("registered_at", "id")
     )
-    return _cannot_see(event=event, registrations=registrations)
+    return _may_not_hold_place(event=event, registrations=registrations)
 
 
-def _cannot_see(*, event: Event, registrations: list[Registration]) -> list[Registration]:
+def _may_not_hold_place(*, event: Event, registrations: list[Registration]) -> list[Registration]:
     """Those of `registrations` (to `event`, with their users) whose holders may no longer
     hold a place there (they may not see the event, or it is internal-only and they are
     external): everyone's standing read in two queries."""
@@ -224,9 +231,11 @@ def _cannot_see(*, event: Event, registrations: list[Registration]) -> list[Regi
 def visibility_cut_message(*, cut: list[Registration]) -> str:
     names = ", ".join(registration.user.name for registration in cut)
     return ngettext(
-        "%(count)d registered person could not see the event as it would be saved, and "
+        "%(count)d registered person may not hold a place at the event as it would be saved "
+        "(they could not see it, or it would be internal-only and they are external), and "
         "would lose their place: %(names)s.",
-        "%(count)d registered people could not see the event as it would be saved, and "
+        "%(count)d registered people may not hold a place at the event as it would be saved "
+        "(they could not see it, or it would be internal-only and they are external), and "
         "would lose their places: %(names)s.",
         len(cut),
     ) % {"count": len(cut), "names": names}
@@ -369,7 +378,10 @@ def _promote_waiting(*, event: Event) -> list[Registration]:
     while free is None or len(promoted) < free:
         limit = None if free is None else free - len(promoted) + PROMOTION_LOOKAHEAD
         batch = list(waiting.order_by("waiting_since", "id").select_related("user")[:limit])
-        unseen = {registration.pk for registration in _cannot_see(event=event, registrations=batch)}
+        unseen = {
+            registration.pk
+            for registration in _may_not_hold_place(event=event, registrations=batch)
+        }
         for registration in batch:
             if free is not None and len(promoted) >= free:
                 break
@@ -1005,7 +1017,7 @@ def registrations_withdraw_unseen(*, community, user=None) -> int:
         group = list(grouped)
         event = group[0].event
         event.community = community
-        unseen = _cannot_see(event=event, registrations=group)
+        unseen = _may_not_hold_place(event=event, registrations=group)
         if not unseen:
             continue
         with transaction.atomic():

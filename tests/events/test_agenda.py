@@ -79,6 +79,13 @@ class TestSummary:
         assert "Presentations take 25.4% of the agenda" in summary.warnings[0]
         assert (summary.presentation_share, summary.interaction_share) == (25, 75)  # widths
 
+    def test_a_long_agenda_just_over_the_rule_never_reads_25_0(self, event):
+        summary = self.summary(
+            event, ("Talks", 226, Kind.PRESENTATION), ("Discussion", 677, Kind.DISCUSSION)
+        )  # 226 of 903 minutes: 25.03%
+        assert summary.breaks_75_25
+        assert (summary.presentation_label, summary.interaction_label) == ("25.1", "74.9")
+
     def test_an_agenda_longer_than_the_event_warns(self, community):
         event = EventFactory(community=community)
         event.ends_at = event.starts_at + timedelta(minutes=60)

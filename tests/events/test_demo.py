@@ -201,3 +201,15 @@ def test_seed_demo_twice_adds_nothing(tmp_path):
     assert counts() == first
     assert files() == first_files
     assert first_files
+
+
+def test_seed_demo_agendas_break_the_rule_only_where_meant_and_fit_their_events():
+    from events.selectors import agenda_summary  # noqa: PLC0415
+
+    call_command("seed_demo", "--force", stdout=StringIO())
+    summaries = {event.title: agenda_summary(event=event) for event in Event.objects.all()}
+
+    breaking = {title for title, summary in summaries.items() if summary.breaks_75_25}
+    assert breaking
+    assert all(title.startswith(("Webinar", "Annual Meeting")) for title in breaking)
+    assert not [title for title, summary in summaries.items() if summary.overruns]

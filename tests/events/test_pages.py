@@ -221,6 +221,15 @@ class TestRegistrationBox:
         assert "You are on the waiting list (number 1)" in page
         assert Registration.objects.get(user=third).is_waiting
 
+    def test_a_seat_at_a_cancelled_event_is_not_promised(self, client, event, member):
+        services.event_register(event=event, user=member)
+        services.event_cancel(event=event)
+
+        page = signed_in(client, member).get(url("detail", event)).content.decode()
+
+        assert "You had a seat. The event was cancelled." in page
+        assert "You have a seat." not in page
+
     def test_once_the_event_started_the_waiting_list_promises_nothing(
         self, client, event, make_member
     ):
@@ -458,7 +467,7 @@ class TestLists:
             )
             for title in ("Came", "Missed")
         )
-        RegistrationFactory(event=came, user=person, checked_in_at=ago)
+        RegistrationFactory(event=came, user=person, checked_in_at=ago, status="waiting")
         RegistrationFactory(event=missed, user=person)
 
         page = signed_in(client, person).get(reverse("events:mine"), {"when": "past"})
@@ -468,6 +477,7 @@ class TestLists:
             '<span class="text-success">You attended</span> · ',
             "You had a seat · ",
         ]
+        # Checked in from the waiting list: they came, and may say how it was.
         assert url("feedback", came) in page.content.decode()
 
     def test_my_events_forget_members_events_of_a_community_left_behind(

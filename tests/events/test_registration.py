@@ -179,6 +179,18 @@ class TestCapacityChanges:
             services.event_register(event=event, user=person)
         return people
 
+    def test_registration_that_would_open_after_the_start_is_refused(self, community):
+        event = EventFactory(community=community, registration_closes_at=None)
+
+        with pytest.raises(ValidationError) as error:
+            services.event_update(
+                event=event, registration_opens_at=event.starts_at + timedelta(days=1)
+            )
+
+        assert error.value.message_dict["registration_opens_at"] == [
+            "Registration must open before the event starts."
+        ]
+
     def test_no_seats_at_all_is_refused(self, community):
         event = EventFactory(community=community, capacity=4)
 
