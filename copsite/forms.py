@@ -22,8 +22,10 @@ class BootstrapBoundField(BoundField):
             css_class = "form-control"
         if self.errors:
             css_class += " is-invalid"
-            described_by = [f"{self.auto_id}_error", attrs.get("aria-describedby", "")]
-            attrs["aria-describedby"] = " ".join(filter(None, described_by))
+            # The error first; Django may already name it after the help text (each id once).
+            error_id = f"{self.auto_id}_error"
+            others = [i for i in attrs.get("aria-describedby", "").split() if i != error_id]
+            attrs["aria-describedby"] = " ".join([error_id, *others])
         attrs["class"] = f"{attrs.get('class', '')} {css_class}".strip()
         return attrs
 

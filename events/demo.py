@@ -14,10 +14,12 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.text import slugify
 
 from communities.models import Community, Membership
+from communities.services import membership_record_participation
 from events.models import (
     ActionItem,
     AgendaSegment,
@@ -535,6 +537,21 @@ def _people(event: Event, planned: Planned, members, by_email, rng) -> list[Memb
     return people
 
 
+def _record_participation(community: Community) -> None:
+    """Each person checked in took part, as checking them in on the site records it (the
+    onboarding funnel and the active members read it): their first and last check-ins,
+    through the communities service."""
+    spans = (
+        Registration.objects.filter(event__community=community)
+        .exclude(checked_in_at=None)
+        .values("user")
+        .annotate(first=Min("checked_in_at"), last=Max("checked_in_at"))
+    )
+    for span in spans:
+        for at in {span["first"], span["last"]}:
+            membership_record_participation(community=community, user=span["user"], at=at)
+
+
 def seed(*, stdout, **options) -> None:
     community = Community.objects.get(slug="urban-water")
     now = timezone.now()
@@ -567,6 +584,7 @@ def seed(*, stdout, **options) -> None:
     Registration.objects.bulk_create(rows, ignore_conflicts=True)
     for title in MEMBER_ATTENDED:
         _demo_member_attends(events[title], by_email[DEMO_MEMBER])
+    _record_participation(community)
     core = {Membership.Tier.CORE_GROUP, Membership.Tier.CORE_TEAM}
     owners = [membership for membership in members if membership.tier in core]
     for event in Event.objects.filter(community=community, ends_at__lt=now, title__in=STORIES):

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from copsite.forms import FastSelect, FastSelectMultiple, ScaleSelect
@@ -71,3 +73,13 @@ def test_a_scale_sits_on_one_line():
 
     assert score.count('<div class="form-check form-check-inline">') == 5
     assert score.startswith('<fieldset class="mb-3">')
+
+
+def test_a_field_in_error_is_described_by_its_error_then_its_help_once_each():
+    class Form(forms.Form):
+        days = forms.IntegerField(help_text="Days before the start.")
+
+    html = str(Form({"days": "soon"})["days"])
+
+    described = re.search(r'aria-describedby="([^"]*)"', html).group(1).split()
+    assert described == ["id_days_error", "id_days_helptext"]

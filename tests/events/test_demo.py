@@ -213,3 +213,18 @@ def test_seed_demo_agendas_break_the_rule_only_where_meant_and_fit_their_events(
     assert breaking
     assert all(title.startswith(("Webinar", "Annual Meeting")) for title in breaking)
     assert not [title for title, summary in summaries.items() if summary.overruns]
+
+
+def test_seed_demo_check_ins_count_as_taking_part():
+    from communities.models import Membership  # noqa: PLC0415
+
+    call_command("seed_demo", "--force", stdout=StringIO())
+
+    checked_in = Registration.objects.exclude(checked_in_at=None).select_related("event")
+    assert checked_in.exists()
+    for registration in checked_in:
+        membership = Membership.objects.get(
+            community=registration.event.community_id, user=registration.user_id
+        )
+        assert membership.first_participated_at <= registration.checked_in_at
+        assert membership.last_participated_at >= registration.checked_in_at
