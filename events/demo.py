@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from communities.models import Community, Membership
+from communities.rules import accesses_for
 from communities.services import membership_record_participation
+from events import rules
 from events.models import (
     ActionItem,
     AgendaSegment,
@@ -522,13 +524,14 @@ def _follow_up(event: Event, organiser, owners: list[Membership]) -> None:
 def _people(event: Event, planned: Planned, members, by_email, rng) -> list[Membership]:
     """Who registers, in order: who may hold a place there, drawn at random, with the demo
     member put where the story needs them."""
-    core = {Membership.Tier.CORE_GROUP, Membership.Tier.CORE_TEAM}
-    if event.visibility == CORE:
-        people = [membership for membership in members if membership.tier in core]
-    elif event.visibility == INTERNAL:
-        people = [membership for membership in members if membership.is_internal]
+    accesses = accesses_for(
+        community=event.community, users=[membership.user for membership in members]
+    )
+    eligible = [m for m in members if rules.may_hold_place(accesses[m.user_id], event)]
+    if event.visibility in (CORE, INTERNAL):  # a few people: all of them, in order
+        people = eligible
     else:
-        people = rng.sample(members, k=min(len(members), planned.registrants + 5))
+        people = rng.sample(eligible, k=min(len(eligible), planned.registrants + 5))
     member = by_email[DEMO_MEMBER]
     if event.title == FULL_EVENT:  # the demo member waits, third in line
         people.insert(event.capacity + 2, member)
@@ -559,6 +562,7 @@ def seed(*, stdout, **options) -> None:
         Membership.objects.active()
         .filter(community=community)
         .exclude(user__email__in=[DEMO_MEMBER, "sponsor@demo.copsite.org"])
+        .select_related("user")
         .order_by("id")
     )
     by_email = {

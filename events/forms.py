@@ -29,8 +29,6 @@ LOCAL_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_cl
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-NO_SEATS = _("An event needs at least one seat. Leave it empty for no limit.")
-
 # Years an event may be in: a typo such as 0202 gets a message, not a failure further on.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -154,8 +152,6 @@ class EventForm(forms.ModelForm):
                 if closes
                 else _("Registration must open before the event starts."),
             )
-        if cleaned.get("capacity") == 0:
-            self.add_error("capacity", NO_SEATS)
         if cleaned.get("mode") == Event.Mode.IN_PERSON and not cleaned.get("place"):
             self.add_error("place", _("Say where the event takes place."))
         return cleaned

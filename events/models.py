@@ -140,7 +140,16 @@ class Event(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit."),
+        # With none, everyone would wait for a seat that never comes.
+        validators=[
+            MinValueValidator(
+                1, message=_("An event needs at least one seat. Leave it empty for no limit.")
+            )
+        ],
     )
     registration_opens_at = models.DateTimeField(
         _("registration opens"), null=True, blank=True, help_text=_("Empty: open now.")

@@ -232,21 +232,20 @@ class AgendaSummary:
         """Whole percents would show a broken rule as 25%."""
         return self.breaks_75_25 and self.presentation_share <= MAX_PRESENTATION_SHARE
 
+    def _label(self, share: int, minutes: int, rounding) -> str:
+        """A share as the page says it: a whole percent, or tenths where whole percents
+        would hide that the rule is broken (25.4%, not 25%), rounded away from the rule."""
+        if not self._hides_breach:
+            return str(share)
+        return number_format(rounding(1000 * minutes / self.total_minutes) / 10, 1)
+
     @property
     def presentation_label(self) -> str:
-        """The share as the page says it: a whole percent, or one decimal, rounded up, where
-        whole percents would hide that the rule is broken (25.4%, not 25%)."""
-        if not self._hides_breach:
-            return str(self.presentation_share)
-        tenths = math.ceil(1000 * self.presentation_minutes / self.total_minutes)
-        return number_format(tenths / 10, 1)
+        return self._label(self.presentation_share, self.presentation_minutes, math.ceil)
 
     @property
     def interaction_label(self) -> str:
-        if not self._hides_breach:
-            return str(self.interaction_share)
-        tenths = math.floor(1000 * self.interaction_minutes / self.total_minutes)
-        return number_format(tenths / 10, 1)
+        return self._label(self.interaction_share, self.interaction_minutes, math.floor)
 
     @property
     def overruns(self) -> bool:
@@ -416,7 +415,6 @@ def feedback_summary(*, event: Event) -> FeedbackSummary:
         detractors=totals["detractors"],
         comments=Feedback.objects.filter(event=event)
         .exclude(comment="")
-        .select_related("user")
         .order_by("-updated_at", "-id"),
     )
 

@@ -150,8 +150,6 @@ def _check_event(event: Event) -> None:
         errors["registration_opens_at"] = _("Registration must open before the event starts.")
     if event.mode == Event.Mode.IN_PERSON and not event.place:
         errors["place"] = _("Say where the event takes place.")
-    if event.capacity == 0:  # everyone would wait for a seat that never comes
-        errors["capacity"] = _("An event needs at least one seat. Leave it empty for no limit.")
     if errors:
         raise ValidationError(errors)
     event.full_clean(exclude=["community", "created_by"])
