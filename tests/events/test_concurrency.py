@@ -257,9 +257,10 @@ def _wait_for_another_connection(condition: str, params=(), *, deadline: float =
 
 
 def _wait_until_sleeping() -> None:
-    """Until another connection runs the registration statement's long pause (it holds the
-    event's lock by then)."""
-    _wait_for_another_connection("state = 'active' AND query LIKE %s", ["%pg_sleep(0.5)%"])
+    """Until another connection is inside the registration statement's long pause, so it
+    holds the event's lock. (Its text alone shows from the start of the statement, before the
+    lock: a busy machine can let the leaving take the lock first.)"""
+    _wait_for_another_connection("wait_event = 'PgSleep' AND query LIKE %s", ["%pg_sleep(0.5)%"])
 
 
 @pytest.mark.parametrize("raised", [True, False], ids=["raised", "blind"])
